@@ -1,0 +1,20 @@
+//! Palisade's vocabulary, shared by every other crate: which ecosystem a package belongs
+//! to, the files of a package held in memory, findings with their evidence, the rules
+//! that produce them, and the versioned report that renders it all.
+//!
+//! This crate has no logic beyond what the types need to stay consistent (ordering,
+//! parsing names, cutting evidence snippets), so that every other crate can depend on it.
+
+mod ecosystem;
+mod evidence;
+mod finding;
+mod package;
+mod report;
+mod rule;
+
+pub use ecosystem::{Ecosystem, ParseEcosystemError};
+pub use evidence::{Evidence, line_at_offset, snippet_at_offset, truncate_chars};
+pub use finding::{Category, Finding, Severity};
+pub use package::{EntryPoint, Package, PackageFile, Phase};
+pub use report::{REPORT_SCHEMA_VERSION, Report, Verdict};
+pub use rule::RuleInfo;

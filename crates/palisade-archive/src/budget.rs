@@ -66,7 +66,11 @@ impl<'a> Budget<'a> {
         self.stopped.get().is_some()
     }
 
-    pub fn finding(&self, finding: Finding) {
+    /// Records a finding; one about the artifact as a whole (empty place) names it.
+    pub fn finding(&self, mut finding: Finding) {
+        if finding.path.as_deref() == Some("") {
+            finding.path = Some(self.artifact.to_string());
+        }
         self.findings.borrow_mut().push(finding);
     }
 

@@ -57,7 +57,7 @@ fn walk(budget: &Budget<'_>, sink: &mut Sink, dir: &Path, rel: &str, level: usiz
             let target = fs::read_link(entry.path())
                 .map(|t| t.display().to_string())
                 .unwrap_or_default();
-            report_link(budget, &path, &target, false);
+            report_link(budget, &path, &path, &target, false);
         } else if file_type.is_dir() {
             walk(budget, sink, &entry.path(), &path, level + 1);
         } else if file_type.is_file() {
@@ -79,7 +79,8 @@ fn read_one(budget: &Budget<'_>, sink: &mut Sink, full: &Path, path: String, len
         return;
     }
     let mut data = Vec::with_capacity(len as usize);
-    let read = fs::File::open(full).and_then(|f| f.take(limits.max_entry_bytes).read_to_end(&mut data));
+    let read =
+        fs::File::open(full).and_then(|f| f.take(limits.max_entry_bytes).read_to_end(&mut data));
     if let Err(err) = read {
         budget.error(&path, format!("cannot read: {err}"));
         return;

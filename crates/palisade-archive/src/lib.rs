@@ -28,4 +28,4 @@ mod zipfile;
 pub use dir::unpack_dir;
 pub use limits::{Limit, Limits};
 pub use sniff::{Compression, Kind, sniff};
-pub use unpack::{Unpacked, unpack_bytes, unpack_file};
+pub use unpack::{Unpacked, read_artifact, unpack_bytes, unpack_file};

@@ -32,12 +32,19 @@ pub(crate) fn inspect_name(raw: &[u8]) -> (String, NameIssues) {
     (name.to_string(), issues)
 }
 
-/// Whether a link target, read from the folder holding the link, leaves the package.
-pub(crate) fn link_escapes(link_path: &str, target: &str) -> bool {
+/// Whether a link target leaves the package. `link_name` is the link's name inside its own
+/// archive (without the `outer!/` prefix of a nested one). A symbolic link's target is
+/// read from the folder holding the link; a hard link's target names another entry, so
+/// it is read from the archive root.
+pub(crate) fn link_escapes(link_name: &str, target: &str, hard: bool) -> bool {
     if target.starts_with('/') || target.starts_with('\\') || target.contains(':') {
         return true;
     }
-    let mut depth: i64 = link_path.split('/').filter(|p| !p.is_empty()).count() as i64 - 1;
+    let mut depth: i64 = if hard {
+        0
+    } else {
+        link_name.split('/').filter(|p| !p.is_empty()).count() as i64 - 1
+    };
     for part in target.split(['/', '\\']) {
         match part {
             "" | "." => {}
@@ -70,10 +77,17 @@ mod tests {
     }
 
     #[test]
+    fn hard_link_targets_are_read_from_the_archive_root() {
+        assert!(!link_escapes("pkg/lib/deep/h", "pkg/index.js", true));
+        assert!(link_escapes("pkg/lib/deep/h", "../outside", true));
+        assert!(!link_escapes("pkg/lib/deep/h", "../outside", false));
+    }
+
+    #[test]
     fn link_escape_follows_the_folder_of_the_link() {
-        assert!(!link_escapes("pkg/lib/a", "../README"));
-        assert!(link_escapes("pkg/a", "../../etc/passwd"));
-        assert!(link_escapes("pkg/a", "/etc/passwd"));
-        assert!(!link_escapes("pkg/a", "b/c"));
+        assert!(!link_escapes("pkg/lib/a", "../README", false));
+        assert!(link_escapes("pkg/a", "../../etc/passwd", false));
+        assert!(link_escapes("pkg/a", "/etc/passwd", false));
+        assert!(!link_escapes("pkg/a", "b/c", false));
     }
 }

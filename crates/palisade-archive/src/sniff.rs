@@ -73,7 +73,13 @@ fn is_tar(data: &[u8]) -> bool {
     let computed: u64 = header
         .iter()
         .enumerate()
-        .map(|(i, &b)| if (148..156).contains(&i) { 32 } else { u64::from(b) })
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u64::from(b)
+            }
+        })
         .sum();
     // An all-zero block sums to 256 from the blank checksum field alone: not a header.
     stored == computed && header[0] != 0
@@ -94,7 +100,10 @@ mod tests {
 
     #[test]
     fn recognises_magic_bytes() {
-        assert_eq!(sniff(&[0x1f, 0x8b, 8, 0]), Kind::Compressed(Compression::Gzip));
+        assert_eq!(
+            sniff(&[0x1f, 0x8b, 8, 0]),
+            Kind::Compressed(Compression::Gzip)
+        );
         assert_eq!(sniff(b"BZh91AY&SY"), Kind::Compressed(Compression::Bzip2));
         assert_eq!(sniff(b"BZhX"), Kind::Plain);
         assert_eq!(sniff(b"PK\x03\x04rest"), Kind::Zip);

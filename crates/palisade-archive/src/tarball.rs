@@ -3,7 +3,7 @@ use crate::limits::Limit;
 use crate::paths::{NameIssues, inspect_name, link_escapes};
 use crate::rules;
 use crate::unpack::{Sink, emit_file, stream_error};
-use std::io::Read;
+use std::io::{ErrorKind, Read};
 use tar::EntryType;
 
 /// Reads every entry of a tar stream into `sink`. Errors and limits become findings;
@@ -50,7 +50,8 @@ pub(crate) fn read_tar<R: Read>(
                     .link_name_bytes()
                     .map(|t| String::from_utf8_lossy(&t).into_owned())
                     .unwrap_or_default();
-                report_link(budget, &path, &target, entry_type == EntryType::Link);
+                let hard = entry_type == EntryType::Link;
+                report_link(budget, &path, &name, &target, hard);
                 continue;
             }
             EntryType::Char | EntryType::Block | EntryType::Fifo => {
@@ -69,13 +70,52 @@ pub(crate) fn read_tar<R: Read>(
             budget.report_limit(Limit::EntryBytes, &path);
             continue;
         }
+        if entry_type == EntryType::GNUSparse && !charge_sparse_holes(budget, &entry, &path) {
+            if budget.is_stopped() {
+                break;
+            }
+            continue;
+        }
         let mut data = Vec::with_capacity(declared.min(1 << 20) as usize);
         if let Err(err) = entry.read_to_end(&mut data) {
             stream_error(budget, &path, "tar", &err);
             break;
         }
+        // The tar reader ends an entry quietly when the stream runs out before the size
+        // its header declares: the entry was cut, not whole.
+        if (data.len() as u64) < entry.size() {
+            stream_error(budget, &path, "tar", &ErrorKind::UnexpectedEof.into());
+            break;
+        }
         emit_file(budget, sink, path, data, depth);
     }
+}
+
+/// The holes of a GNU sparse entry are zeros the tar reader makes up: they never pass
+/// through the guarded stream, so a 512-byte header could make any amount of them. They
+/// are charged here as a decompressor's output would be. False when the entry must not
+/// be read (a finding has been made).
+fn charge_sparse_holes<R: Read>(
+    budget: &Budget<'_>,
+    entry: &tar::Entry<'_, R>,
+    path: &str,
+) -> bool {
+    let limits = budget.limits;
+    let expanded = entry.size();
+    let stored = entry.header().entry_size().unwrap_or(0);
+    let consumed = stored.saturating_add(512);
+    if expanded > limits.ratio_floor_bytes && expanded > limits.max_ratio.saturating_mul(consumed) {
+        budget.report_limit(Limit::Ratio, path);
+        return false;
+    }
+    let total = budget.total_bytes.get() + expanded.saturating_sub(stored);
+    budget.total_bytes.set(total);
+    if total > limits.max_total_bytes {
+        budget.trip(Limit::TotalBytes);
+        budget.report_limit(Limit::TotalBytes, path);
+        return false;
+    }
+    true
 }
 
 pub(crate) fn report_name_issues(budget: &Budget<'_>, path: &str, issues: &NameIssues) {
@@ -102,14 +142,20 @@ pub(crate) fn report_name_issues(budget: &Budget<'_>, path: &str, issues: &NameI
     }
 }
 
-pub(crate) fn report_link(budget: &Budget<'_>, path: &str, target: &str, hard: bool) {
+/// Reports a link at `path`; `name` is its name inside its own archive, from which the
+/// target is resolved (a nested archive is extracted into a folder of its own).
+pub(crate) fn report_link(budget: &Budget<'_>, path: &str, name: &str, target: &str, hard: bool) {
     let kind = if hard { "hard link" } else { "symbolic link" };
-    let finding = if link_escapes(path, target) {
+    let finding = if link_escapes(name, target, hard) {
         rules::LINK_ESCAPE.finding(format!(
             "{kind} to `{target}` points outside the package (not followed)"
         ))
     } else {
         rules::LINK.finding(format!("{kind} to `{target}` (not followed)"))
     };
-    budget.finding(finding.at(path, None).with_snippet(format!("{path} -> {target}")));
+    budget.finding(
+        finding
+            .at(path, None)
+            .with_snippet(format!("{path} -> {target}")),
+    );
 }

@@ -103,7 +103,17 @@ pub(crate) fn unpack_container(
     depth: u32,
 ) -> Result<String, String> {
     match sniff(data) {
-        Kind::Zip => zipfile::read_zip(budget, sink, data, prefix, depth).map(|()| "zip".into()),
+        Kind::Zip => match zipfile::read_zip(budget, sink, data, prefix, depth) {
+            Ok(()) => Ok("zip".into()),
+            Err(reason) => {
+                budget.finding(
+                    rules::CORRUPT
+                        .finding(reason.clone())
+                        .at(display_place(prefix, hint), None),
+                );
+                Err(reason)
+            }
+        },
         Kind::Tar => {
             let reader = Guarded::new(data, budget, Consumed::Uncompressed);
             tarball::read_tar(budget, sink, reader, prefix, depth);
@@ -151,9 +161,10 @@ fn decompress(
     };
     let mut stream = Guarded::new(decoder, budget, Consumed::Counted(&consumed));
     let place = display_place(prefix, hint);
+    let what = format!("{compression:?}").to_lowercase();
     let mut head = Vec::with_capacity(512);
     if let Err(err) = (&mut stream).take(512).read_to_end(&mut head) {
-        return Err(stream_error(budget, &place, compression, &err));
+        return Err(stream_error(budget, &place, &what, &err));
     }
     let ext = compression.extension();
     if sniff(&head) == Kind::Tar {
@@ -167,7 +178,7 @@ fn decompress(
         .take(limit.saturating_add(1).saturating_sub(body.len() as u64))
         .read_to_end(&mut body);
     if let Err(err) = read {
-        let reason = stream_error(budget, &place, compression, &err);
+        let reason = stream_error(budget, &place, &what, &err);
         if body.is_empty() {
             return Err(reason);
         }
@@ -192,22 +203,22 @@ fn decompress(
 
 const XZ_MEMORY_LIMIT_KIB: u32 = 256 * 1024;
 
-/// Turns a failed read into a finding and an error; returns the reason.
+/// Turns a failed read of the `what` stream (`tar`, `gzip`...) into a finding and an
+/// error; returns the reason.
 pub(crate) fn stream_error(
     budget: &Budget<'_>,
     place: &str,
-    what: impl std::fmt::Debug,
+    what: &str,
     err: &io::Error,
 ) -> String {
     if let Some(limit) = budget.take_tripped() {
         budget.report_limit(limit, place);
         return format!("{limit} limit reached");
     }
-    let kind = format!("{what:?}").to_lowercase();
     let reason = if err.kind() == io::ErrorKind::UnexpectedEof {
-        format!("truncated {kind} stream")
+        format!("truncated {what} stream")
     } else {
-        format!("corrupt {kind} stream: {err}")
+        format!("corrupt {what} stream: {err}")
     };
     budget.finding(rules::CORRUPT.finding(reason.clone()).at(place, None));
     budget.error(place, &reason);

@@ -22,6 +22,23 @@ pub(crate) fn read_zip(
 ) -> Result<(), String> {
     let mut archive =
         ZipArchive::new(Cursor::new(data)).map_err(|e| format!("unreadable zip archive: {e}"))?;
+    // The zip reader keys entries by name, so of two entries with one name only one is
+    // listed: say so, since tools disagree on which copy wins.
+    if archive.has_duplicate_names() {
+        let place = if prefix.is_empty() {
+            budget.artifact
+        } else {
+            prefix.trim_end_matches("!/")
+        };
+        budget.finding(
+            rules::DUPLICATE_ENTRY
+                .finding(
+                    "the central directory lists an entry name more than once; only the last \
+                     copy of each such name was analysed",
+                )
+                .at(place, None),
+        );
+    }
     for index in 0..archive.len() {
         if budget.is_stopped() {
             break;
@@ -73,7 +90,16 @@ pub(crate) fn read_zip(
             );
             continue;
         }
-        if meta.size > budget.limits.max_entry_bytes {
+        // A bomb shows in the sizes its headers declare; reading is checked as well, in
+        // case they lie.
+        let limits = budget.limits;
+        if meta.size > limits.ratio_floor_bytes
+            && meta.size > limits.max_ratio.saturating_mul(meta.compressed_size.max(1))
+        {
+            budget.report_limit(Limit::Ratio, &path);
+            continue;
+        }
+        if meta.size > limits.max_entry_bytes {
             budget.report_limit(Limit::EntryBytes, &path);
             continue;
         }
@@ -87,7 +113,8 @@ pub(crate) fn read_zip(
         if meta.is_symlink {
             let mut target = Vec::new();
             let _ = (&mut file).take(MAX_LINK_TARGET).read_to_end(&mut target);
-            report_link(budget, &path, &String::from_utf8_lossy(&target), false);
+            let target = String::from_utf8_lossy(&target);
+            report_link(budget, &path, &name, &target, false);
             continue;
         }
         let limit = budget.limits.max_entry_bytes;

@@ -23,22 +23,25 @@ const SNIPPET_CHARS: usize = 160;
 /// 1-based line number of the byte at `offset`.
 pub fn line_at_offset(data: &[u8], offset: usize) -> u32 {
     let end = offset.min(data.len());
-    let newlines = data[..end].iter().filter(|&&b| b == b'\n').count();
+    let newlines = memchr::memchr_iter(b'\n', &data[..end]).count();
     u32::try_from(newlines + 1).unwrap_or(u32::MAX)
 }
+
+/// How far from the offset a line's start and end are looked for: the cost of a
+/// snippet is bounded however long the line (minified code, hostile single-line files).
+const LINE_SEARCH: usize = SNIPPET_CHARS * 4;
 
 /// The line holding `offset`, trimmed, with control characters made visible and cut to
 /// a readable window around the offset when the line is long.
 pub fn snippet_at_offset(data: &[u8], offset: usize) -> String {
     let offset = offset.min(data.len());
-    let start = data[..offset]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let end = data[offset..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(data.len(), |p| offset + p);
+    let search_from = offset.saturating_sub(LINE_SEARCH);
+    let start = memchr::memrchr(b'\n', &data[search_from..offset])
+        .map_or(search_from, |p| search_from + p + 1);
+    let search_to = data.len().min(offset + LINE_SEARCH);
+    let end = memchr::memchr(b'\n', &data[offset..search_to]).map_or(search_to, |p| offset + p);
+    let line_is_cut = (start == search_from && search_from > 0 && data[search_from - 1] != b'\n')
+        || (end == search_to && search_to < data.len());
     // Keep a window around the offset so that a hit deep in a minified line is visible.
     let window_start = if offset - start > SNIPPET_CHARS / 2 {
         offset - SNIPPET_CHARS / 4
@@ -48,12 +51,12 @@ pub fn snippet_at_offset(data: &[u8], offset: usize) -> String {
     let window_end = end.min(window_start + SNIPPET_CHARS * 4);
     let text = String::from_utf8_lossy(&data[window_start..window_end]);
     let mut out = String::new();
-    if window_start > start {
+    if window_start > start || (line_is_cut && window_start == start && start > 0) {
         out.push('…');
     }
     out.push_str(&visible(text.trim()));
     let cut = truncate_chars(&out, SNIPPET_CHARS);
-    if cut.len() < out.len() || window_end < end {
+    if cut.len() < out.len() || window_end < end || (line_is_cut && window_end == end) {
         format!("{}…", cut.trim_end_matches('…'))
     } else {
         out
@@ -106,6 +109,18 @@ mod tests {
         assert!(snippet.contains("EVIL"), "{snippet}");
         assert!(snippet.chars().count() <= SNIPPET_CHARS + 2);
         assert!(snippet.starts_with('…') && snippet.ends_with('…'));
+    }
+
+    #[test]
+    fn snippets_of_many_hits_in_a_huge_line_cost_little() {
+        let data = vec![b'x'; 8 * 1024 * 1024];
+        let started = std::time::Instant::now();
+        for i in 0..10_000 {
+            let snippet = snippet_at_offset(&data, i * 800);
+            assert!(snippet.chars().count() <= SNIPPET_CHARS + 2);
+        }
+        // Unbounded line searches take minutes here; bounded ones, milliseconds.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

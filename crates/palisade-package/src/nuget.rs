@@ -1,0 +1,187 @@
+//! NuGet packages: a `.nupkg` is a zip with a top-level `*.nuspec` (XML; the id and
+//! version are in `package/metadata`, under a namespace that varies by schema version).
+//!
+//! Two things in a package run without being called: PowerShell scripts in `tools/`,
+//! which Visual Studio runs on install, uninstall or solution load, and MSBuild
+//! `.props`/`.targets` in `build/` and `buildTransitive/`, which MSBuild imports into
+//! every project that references the package and which can run any command.
+
+use crate::common::{Ctx, EntryExt, Identity, entry, manifest_bytes};
+use crate::xml::{self, Event};
+use palisade_core::{Category, Ecosystem, PackageFile, Phase, RuleInfo, Severity};
+
+pub static POWERSHELL: RuleInfo = RuleInfo {
+    id: "install/nuget-powershell",
+    category: Category::InstallTime,
+    severity: Severity::Low,
+    summary: "The package ships tools/init.ps1, install.ps1 or uninstall.ps1.",
+    why: "Visual Studio runs these PowerShell scripts with the developer's rights when the \
+          package is installed or removed (packages.config projects) or, for init.ps1, each \
+          time the solution opens. Modern packages rarely need them.",
+    example: "tools/install.ps1",
+    attack: Some("T1059.001"),
+};
+
+pub static MSBUILD: RuleInfo = RuleInfo {
+    id: "install/msbuild-targets",
+    category: Category::InstallTime,
+    severity: Severity::Low,
+    summary: "The package ships MSBuild .props or .targets files that builds import.",
+    why: "MSBuild imports `build/<id>.props` and `.targets` into every project that \
+          references the package (`buildTransitive/` also into projects that reference it \
+          indirectly); an `<Exec>` task or an inline `<UsingTask>` there runs arbitrary \
+          code on every build.",
+    example: "build/net8.0/Foo.targets with <Exec Command=\"...\" />",
+    attack: Some("T1127.001"),
+};
+
+const BUILD_FOLDERS: &[&str] = &["build", "buildtransitive", "buildmultitargeting"];
+
+/// A `.nupkg`: the nuspec is at the top of the archive.
+pub(crate) fn nupkg(ctx: &Ctx) -> Option<Identity> {
+    identify(ctx, "")
+}
+
+pub(crate) fn source(ctx: &Ctx, root: &str) -> Option<Identity> {
+    identify(ctx, root)
+}
+
+fn identify(ctx: &Ctx, root: &str) -> Option<Identity> {
+    let nuspec = ctx
+        .children(root)
+        .into_iter()
+        .find(|f| f.path.to_ascii_lowercase().ends_with(".nuspec"))?;
+    let format = if ctx.format == "zip" && root.is_empty() {
+        "nupkg"
+    } else {
+        ctx.format
+    };
+    let mut id = Identity::new(Some(Ecosystem::NuGet), ctx.format_as(format), root);
+    id.manifest_path = Some(nuspec.path.clone());
+    if let Some(data) = manifest_bytes(nuspec, &mut id) {
+        let (mut package_id, mut version) = (String::new(), String::new());
+        let walked = xml::walk(data, |stack, event| {
+            if let Event::Text(text) = event {
+                match stack {
+                    [p, m, leaf] if p == "package" && m == "metadata" => match leaf.as_str() {
+                        "id" => package_id.push_str(text),
+                        "version" => version.push_str(text),
+                        _ => {}
+                    },
+                    _ => {}
+                }
+            }
+        });
+        match walked {
+            Ok(()) => {
+                id.set_name(Some(&package_id));
+                id.set_version(Some(&version));
+                if id.name.is_none() {
+                    id.unreadable(&nuspec.path, "no <package><metadata><id>", None);
+                }
+            }
+            Err(err) => id.unreadable(&nuspec.path, &err.message, Some((data, err.offset))),
+        }
+    }
+    let package_id = id.name.clone().unwrap_or_default().to_ascii_lowercase();
+    for file in ctx.under(root) {
+        let relative = &file.path[root.len()..];
+        if relative.contains("!/") {
+            continue;
+        }
+        let lower = relative.to_ascii_lowercase();
+        let parts: Vec<&str> = lower.split('/').collect();
+        if let Some(point) = powershell(file, relative, &parts) {
+            id.entry_points.push(point);
+        } else if let Some(point) = msbuild(file, relative, &parts, &package_id) {
+            id.entry_points.push(point);
+        }
+    }
+    Some(id)
+}
+
+fn powershell(
+    file: &PackageFile,
+    relative: &str,
+    parts: &[&str],
+) -> Option<palisade_core::EntryPoint> {
+    let when = match parts {
+        ["tools", "init.ps1"] => "in the Package Manager Console each time the solution opens",
+        ["tools", "install.ps1"] | ["tools", _, "install.ps1"] => {
+            "when the package is installed into a packages.config project"
+        }
+        ["tools", "uninstall.ps1"] | ["tools", _, "uninstall.ps1"] => {
+            "when the package is removed from a packages.config project"
+        }
+        _ => return None,
+    };
+    let message = format!("Visual Studio runs {relative} {when}");
+    Some(entry(&POWERSHELL, Phase::Install, &file.path, message).runs(vec![file.path.clone()]))
+}
+
+fn msbuild(
+    file: &PackageFile,
+    relative: &str,
+    parts: &[&str],
+    package_id: &str,
+) -> Option<palisade_core::EntryPoint> {
+    let (folder, name) = match parts {
+        [folder, name] | [folder, _, name] => (*folder, *name),
+        _ => return None,
+    };
+    let stem = name
+        .strip_suffix(".props")
+        .or_else(|| name.strip_suffix(".targets"))?;
+    if !BUILD_FOLDERS.contains(&folder) {
+        return None;
+    }
+    let imported = if stem == package_id {
+        if folder == "buildtransitive" {
+            "MSBuild imports it into every project that references the package, even indirectly"
+        } else {
+            "MSBuild imports it into every project that references the package"
+        }
+    } else {
+        "imported when the package's own .props or .targets import it"
+    };
+    let exec = find_tag(&file.data, b"<exec");
+    let task = find_tag(&file.data, b"<usingtask");
+    let (does, at) = match (exec, task) {
+        (Some(at), _) => ("; it runs commands with <Exec>", Some(at)),
+        (None, Some(at)) => ("; it defines an inline task with <UsingTask>", Some(at)),
+        (None, None) => ("", None),
+    };
+    let message = format!("{relative}: {imported}{does}");
+    let point = entry(&MSBUILD, Phase::Build, &file.path, message).runs(vec![file.path.clone()]);
+    Some(match at {
+        Some(offset) => point.evidence(&file.data, offset),
+        None => point,
+    })
+}
+
+/// Offset of an element `tag` (lower case, with its `<`), matched without regard to
+/// case as MSBuild does.
+fn find_tag(data: &[u8], tag: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'<', data).find(|&at| {
+        let end = at + tag.len();
+        data.get(at..end)
+            .is_some_and(|t| t.eq_ignore_ascii_case(tag))
+            && data
+                .get(end)
+                .is_none_or(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_match_whole_names_without_case() {
+        assert_eq!(
+            find_tag(b"<Target>\n<EXEC Command='x'/>", b"<exec"),
+            Some(9)
+        );
+        assert_eq!(find_tag(b"<ExecAsync/>", b"<exec"), None);
+    }
+}

@@ -168,7 +168,9 @@ fn decompress(
     }
     let ext = compression.extension();
     if sniff(&head) == Kind::Tar {
-        tarball::read_tar(budget, sink, head.as_slice().chain(stream), prefix, depth);
+        // Tar reads 512-byte headers; decompress in large blocks underneath them.
+        let buffered = std::io::BufReader::with_capacity(TAR_BUFFER, stream);
+        tarball::read_tar(budget, sink, head.as_slice().chain(buffered), prefix, depth);
         return Ok(format!("tar.{ext}"));
     }
     // A single compressed file (a gem's metadata.gz, a .js.gz): keep it whole.
@@ -202,6 +204,8 @@ fn decompress(
 }
 
 const XZ_MEMORY_LIMIT_KIB: u32 = 256 * 1024;
+/// Read-ahead between a decompressor and the tar reader.
+const TAR_BUFFER: usize = 32 * 1024;
 
 /// Turns a failed read of the `what` stream (`tar`, `gzip`...) into a finding and an
 /// error; returns the reason.

@@ -1,0 +1,321 @@
+//! The content analyser: runs the code rules over every text file of a package and over
+//! everything the deobfuscator decodes from it, checks binaries for executables, then
+//! correlates what each file shows into findings and points.
+
+use crate::coderules::{RuleSet, Signal};
+use crate::correlate::{self, FileSignals, correlation_points, rule_points};
+use crate::deobfuscate::{self, is_executable};
+use crate::pyblocks::{LineKind, classify_lines};
+use crate::source::{Language, Role, entry_roles, language_of, role_of_unnamed};
+use palisade_core::{
+    Category, Ecosystem, Evidence, Finding, Package, PackageFile, RuleInfo, Severity,
+    snippet_at_offset,
+};
+use std::collections::HashMap;
+
+/// Bytes of one file that are scanned; the rest of a larger file is not.
+const MAX_SCANNED: usize = 16 << 20;
+/// Weight of evidence found in comments and docstrings, relative to code.
+const DOCUMENTATION_WEIGHT: f64 = 0.25;
+/// A line indented this far pushes its code off-screen.
+const OFF_SCREEN_COLUMNS: usize = 150;
+
+pub static EMBEDDED_EXECUTABLE: RuleInfo = RuleInfo {
+    id: "payload/embedded-executable",
+    category: Category::Payload,
+    severity: Severity::Low,
+    summary: "The package ships a compiled executable or library (PE, ELF or Mach-O).",
+    why: "Native binaries cannot be reviewed as source. Many honest packages ship prebuilt binaries, so this weighs little alone; it matters next to code that runs them.",
+    example: "package/bin/helper.exe",
+    attack: Some("T1027.009"),
+};
+
+pub static ENCODED_EXECUTABLE: RuleInfo = RuleInfo {
+    id: "payload/encoded-executable",
+    category: Category::Payload,
+    severity: Severity::Critical,
+    summary: "An executable (PE, ELF or Mach-O) is hidden inside an encoded string literal.",
+    why: "Encoding a binary into source code has one purpose: carrying a payload past review and scanners, to be written out and run.",
+    example: "blob = 'TVqQAAMAAAAEAAAA//8AALgAAAA...'  # base64 of an .exe",
+    attack: Some("T1027.009"),
+};
+
+pub static OFF_SCREEN_CODE: RuleInfo = RuleInfo {
+    id: "concealment/off-screen-code",
+    category: Category::Concealment,
+    severity: Severity::Medium,
+    summary: "Code is pushed off-screen by a long run of spaces.",
+    why: "Hundreds of spaces before a statement hide it past the right edge of editors and code-review pages.",
+    example: "import requests                                                                     ;exec(...)",
+    attack: Some("T1027"),
+};
+
+pub static RULES: &[&RuleInfo] = &[&EMBEDDED_EXECUTABLE, &ENCODED_EXECUTABLE, &OFF_SCREEN_CODE];
+
+/// Points of one file, already weighted by its role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileScore {
+    pub path: String,
+    pub points: f64,
+    /// Whether an indicator, threat or indicative combination was seen; without one the
+    /// points only say where capabilities run, and do not add up across files.
+    pub indicated: bool,
+}
+
+pub struct ContentAnalyser {
+    rules: RuleSet,
+}
+
+impl ContentAnalyser {
+    pub fn new(rules: RuleSet) -> Self {
+        ContentAnalyser { rules }
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    pub fn analyse(&self, package: &Package, findings: &mut Vec<Finding>) -> Vec<FileScore> {
+        let roles = entry_roles(package);
+        package
+            .files
+            .iter()
+            .filter_map(|file| {
+                let data = &file.data[..file.data.len().min(MAX_SCANNED)];
+                let language = language_of(&file.path, data);
+                let role = roles
+                    .get(file.path.as_str())
+                    .copied()
+                    .unwrap_or_else(|| role_of_unnamed(&file.path, language, package.ecosystem));
+                self.analyse_file(file, data, language, role, package.ecosystem, findings)
+            })
+            .collect()
+    }
+
+    fn analyse_file(
+        &self,
+        file: &PackageFile,
+        data: &[u8],
+        language: Language,
+        role: Role,
+        ecosystem: Option<Ecosystem>,
+        findings: &mut Vec<Finding>,
+    ) -> Option<FileScore> {
+        if language == Language::Binary {
+            if is_executable(data) {
+                findings.push(
+                    EMBEDDED_EXECUTABLE
+                        .finding(format!(
+                            "{} executable shipped in the package",
+                            executable_kind(data)
+                        ))
+                        .at(file.path.clone(), None),
+                );
+                return Some(FileScore {
+                    path: file.path.clone(),
+                    points: 0.5 * role.weight(),
+                    indicated: true,
+                });
+            }
+            return None;
+        }
+        let mut signals = FileSignals::default();
+        let mut local: Vec<(Finding, Signal)> = Vec::new();
+        let mut documentation_points = 0.0;
+        let line_kinds = (language == Language::Python).then(|| classify_lines(data));
+        for hit in self.rules.scan(data, language) {
+            let rule = &self.rules.rules[hit.rule];
+            let evidence = Evidence::at_offset(data, hit.start);
+            let kind = line_kinds
+                .as_ref()
+                .and_then(|k| k.get(evidence.line as usize - 1).copied());
+            let mut place = role.name().to_string();
+            if kind == Some(LineKind::NotCode) {
+                // Evidence in a comment or docstring documents behaviour; it is not behaviour.
+                documentation_points +=
+                    rule_points(rule.signal, rule.info.severity) * DOCUMENTATION_WEIGHT;
+                place.push_str(", in a comment or docstring");
+            } else {
+                signals.tags.extend(rule.tags.iter().cloned());
+                signals.hits.push((rule.signal, rule.info.severity));
+                if kind == Some(LineKind::ModuleLevel) && role == Role::Import {
+                    signals.module_level.extend(rule.tags.iter().cloned());
+                }
+            }
+            let finding = rule
+                .info
+                .finding(format!("{} [{place}]", rule.info.summary))
+                .at(file.path.clone(), Some(evidence.line))
+                .with_snippet(evidence.snippet);
+            local.push((finding, rule.signal));
+        }
+        if language.is_code() || language == Language::Json {
+            self.analyse_decoded(file, data, language, role, &mut signals, &mut local);
+            if let Some(offset) = off_screen(data) {
+                let evidence = Evidence::at_offset(data, offset);
+                signals.tags.insert("obfuscation".into());
+                signals.hits.push((Signal::Indicator, Severity::Medium));
+                local.push((
+                    OFF_SCREEN_CODE
+                        .finding(format!("{} [{}]", OFF_SCREEN_CODE.summary, role.name()))
+                        .at(file.path.clone(), Some(evidence.line))
+                        .with_snippet(evidence.snippet),
+                    Signal::Indicator,
+                ));
+            }
+        }
+        if local.is_empty() {
+            return None;
+        }
+        let correlated = correlate::correlations(&signals, role, ecosystem);
+        let mut points: f64 = signals
+            .hits
+            .iter()
+            .map(|&(s, sev)| rule_points(s, sev))
+            .sum();
+        points += documentation_points;
+        points += correlated
+            .iter()
+            .map(|r| correlation_points(r))
+            .sum::<f64>();
+        // Where code runs and what it can do make a file suspicious; only an indicator,
+        // a threat or an indicative combination makes it malicious.
+        let indicated = signals.hits.iter().any(|&(s, _)| s != Signal::Capability)
+            || correlated.iter().any(|r| correlate::is_indicative(r));
+        if !indicated {
+            points = points.min(correlate::PLACEMENT_ONLY_CAP);
+        }
+        let noteworthy = points > 0.0;
+        for rule in &correlated {
+            let evidence = local
+                .iter()
+                .find(|(f, s)| *s != Signal::Capability && f.decoded_from.is_none())
+                .or(local.first());
+            let mut finding = rule
+                .finding(format!("{} [{}]", rule.summary, role.name()))
+                .at(file.path.clone(), evidence.and_then(|(f, _)| f.line));
+            finding.snippet = evidence.and_then(|(f, _)| f.snippet.clone());
+            findings.push(finding);
+        }
+        // Capabilities are reported only where they contributed to a judgement.
+        for (finding, signal) in local {
+            if signal != Signal::Capability || noteworthy {
+                findings.push(finding);
+            }
+        }
+        Some(FileScore {
+            path: file.path.clone(),
+            points: points * role.weight(),
+            indicated,
+        })
+    }
+
+    fn analyse_decoded(
+        &self,
+        file: &PackageFile,
+        data: &[u8],
+        language: Language,
+        role: Role,
+        signals: &mut FileSignals,
+        local: &mut Vec<(Finding, Signal)>,
+    ) {
+        let mut seen: HashMap<&str, ()> = HashMap::new();
+        for decoded in deobfuscate::decode_all(data) {
+            let line = palisade_core::line_at_offset(data, decoded.offset);
+            if is_executable(&decoded.text) {
+                signals.hidden_tags.insert("payload".into());
+                signals.hits.push((Signal::Threat, Severity::Critical));
+                let mut finding = ENCODED_EXECUTABLE
+                    .finding(format!(
+                        "{} executable decoded from a string literal [{}]",
+                        executable_kind(&decoded.text),
+                        role.name()
+                    ))
+                    .at(file.path.clone(), Some(line))
+                    .with_snippet(snippet_at_offset(data, decoded.offset));
+                finding.decoded_from = Some(decoded.chain.clone());
+                local.push((finding, Signal::Threat));
+                continue;
+            }
+            // Code merely kept in a quoted string is not hidden; anything encoded is.
+            let concealed = decoded
+                .chain
+                .iter()
+                .any(|s| s != deobfuscate::STRING_ESCAPES);
+            // Decoded text may be of another language (a shell command inside Python).
+            for lang in [language, Language::Shell, Language::PowerShell] {
+                for hit in self.rules.scan(&decoded.text, lang) {
+                    let rule = &self.rules.rules[hit.rule];
+                    if seen.insert(rule.info.id, ()).is_some() {
+                        continue;
+                    }
+                    if concealed {
+                        signals.hidden_tags.extend(rule.tags.iter().cloned());
+                    } else {
+                        signals.tags.extend(rule.tags.iter().cloned());
+                    }
+                    signals.hits.push((rule.signal, rule.info.severity));
+                    let mut finding = rule
+                        .info
+                        .finding(format!("{} [{}, decoded]", rule.info.summary, role.name()))
+                        .at(file.path.clone(), Some(line))
+                        .with_snippet(snippet_at_offset(&decoded.text, hit.start));
+                    finding.decoded_from = Some(decoded.chain.clone());
+                    local.push((finding, rule.signal));
+                }
+            }
+        }
+    }
+}
+
+fn executable_kind(data: &[u8]) -> &'static str {
+    if data.starts_with(b"MZ") {
+        "Windows PE"
+    } else if data.starts_with(b"\x7fELF") {
+        "ELF"
+    } else {
+        "Mach-O"
+    }
+}
+
+/// Offset of the first statement that follows a run of spaces long enough to push it
+/// out of view, on a line that has code before the run.
+fn off_screen(data: &[u8]) -> Option<usize> {
+    let mut run = 0usize;
+    let mut code_before = false;
+    for (i, &b) in data.iter().enumerate() {
+        match b {
+            b'\n' => {
+                run = 0;
+                code_before = false;
+            }
+            b' ' | b'\t' => run += 1,
+            _ => {
+                if run >= OFF_SCREEN_COLUMNS
+                    && code_before
+                    && !matches!(b, b'#' | b'/' | b'*' | b'"' | b'\'')
+                {
+                    return Some(i);
+                }
+                run = 0;
+                code_before = true;
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn off_screen_code_needs_code_before_and_after_the_run() {
+        let hidden = format!("import os{}os.system('x')\n", " ".repeat(200));
+        assert!(off_screen(hidden.as_bytes()).is_some());
+        let indented = format!("{}x = 1\n", " ".repeat(200));
+        assert!(off_screen(indented.as_bytes()).is_none());
+        let comment = format!("x = 1{}# note\n", " ".repeat(200));
+        assert!(off_screen(comment.as_bytes()).is_none());
+    }
+}

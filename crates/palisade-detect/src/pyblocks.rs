@@ -1,0 +1,285 @@
+//! Which lines of a Python file are code, and which of those run when the module is
+//! imported (code not inside a function body). Python's indentation makes this
+//! decidable line by line with a small lexer instead of a full parser, tolerantly of
+//! Python 2 and of broken files, which malware often is. Comments and triple-quoted
+//! strings (docstrings full of example calls) are not code.
+
+const DOUBLE: &[u8] = b"\"\"\"";
+const SINGLE: &[u8] = b"'''";
+
+/// What each line (0-based) is. Imports, definitions and decorators count as `Other`:
+/// they run at import time too, but they are not calls that act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// Blank, comment, or inside a triple-quoted string.
+    NotCode,
+    /// Code that runs at import time.
+    ModuleLevel,
+    /// Code inside a function body, or a definition header.
+    Other,
+}
+
+/// The kind of every line of `data`.
+pub fn classify_lines(data: &[u8]) -> Vec<LineKind> {
+    let mut out = Vec::new();
+    // Open blocks: (indent of the header line, whether it is a function).
+    let mut stack: Vec<(usize, bool)> = Vec::new();
+    // Open brackets carried over from previous lines: a statement continues while > 0.
+    let mut depth = 0i32;
+    let mut in_string: Option<&'static [u8]> = None;
+    // Whether the open triple-quoted string is a docstring (a statement of its own)
+    // rather than a value (`code = """..."""`, often executed later).
+    let mut in_docstring = false;
+    for raw in data.split(|&b| b == b'\n') {
+        let started_in_string = in_string.is_some();
+        let brackets = scan_line(raw, &mut in_string);
+        let text = trim(raw);
+        if started_in_string {
+            out.push(if in_docstring {
+                LineKind::NotCode
+            } else {
+                LineKind::Other
+            });
+            continue;
+        }
+        if in_string.is_some() {
+            in_docstring = starts_with_string(text);
+        }
+        if text.is_empty() || text.starts_with(b"#") {
+            out.push(LineKind::NotCode);
+            continue;
+        }
+        let in_function = stack.iter().any(|&(_, def)| def);
+        // A top-level definition cannot continue a statement: resynchronise on it, so
+        // that one unbalanced bracket cannot swallow the rest of the file.
+        let top_level_definition = raw.starts_with(b"def ") || raw.starts_with(b"class ");
+        if depth > 0 && !top_level_definition {
+            out.push(if in_function {
+                LineKind::Other
+            } else {
+                LineKind::ModuleLevel
+            });
+            depth = (depth + brackets).max(0);
+            continue;
+        }
+        let indent = raw
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .map(|&b| if b == b'\t' { 8 } else { 1 })
+            .sum::<usize>();
+        while stack.last().is_some_and(|&(i, _)| i >= indent) {
+            stack.pop();
+        }
+        let in_function = stack.iter().any(|&(_, def)| def);
+        let is_def = text.starts_with(b"def ") || text.starts_with(b"async def ");
+        let kind = if starts_with_string(text) {
+            LineKind::NotCode
+        } else if in_function
+            || is_def
+            || text.starts_with(b"class ")
+            || text.starts_with(b"@")
+            || text.starts_with(b"import ")
+            || text.starts_with(b"from ")
+        {
+            LineKind::Other
+        } else {
+            LineKind::ModuleLevel
+        };
+        out.push(kind);
+        if is_def || code_part(text).ends_with(b":") {
+            stack.push((indent, is_def));
+        }
+        depth = brackets.max(0);
+    }
+    out
+}
+
+/// For each line (0-based), whether it is code that runs at import time.
+#[cfg(test)]
+fn module_level_lines(data: &[u8]) -> Vec<bool> {
+    classify_lines(data)
+        .into_iter()
+        .map(|k| k == LineKind::ModuleLevel)
+        .collect()
+}
+
+/// Lexes one line: updates the triple-quoted string carried across lines, and returns
+/// the net brackets opened outside strings and comments.
+fn scan_line(line: &[u8], triple: &mut Option<&'static [u8]>) -> i32 {
+    let mut brackets = 0;
+    let mut single: Option<u8> = None;
+    let mut i = 0;
+    while i < line.len() {
+        let rest = &line[i..];
+        if let Some(close) = *triple {
+            if line[i] == b'\\' {
+                i += 2;
+            } else if rest.starts_with(close) {
+                *triple = None;
+                i += 3;
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        if let Some(quote) = single {
+            match line[i] {
+                b'\\' => i += 2,
+                c if c == quote => {
+                    single = None;
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+            continue;
+        }
+        if rest.starts_with(DOUBLE) {
+            *triple = Some(DOUBLE);
+            i += 3;
+            continue;
+        }
+        if rest.starts_with(SINGLE) {
+            *triple = Some(SINGLE);
+            i += 3;
+            continue;
+        }
+        match line[i] {
+            b'#' => break,
+            b'\'' | b'"' => single = Some(line[i]),
+            b'(' | b'[' | b'{' => brackets += 1,
+            b')' | b']' | b'}' => brackets -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    brackets
+}
+
+/// Whether a statement starts with a triple-quoted string (with any `r`, `b`, `u`, `f`
+/// prefix): a docstring or a bare string, documentation rather than a value.
+fn starts_with_string(text: &[u8]) -> bool {
+    let body = text
+        .iter()
+        .position(|b| !matches!(b, b'r' | b'R' | b'b' | b'B' | b'u' | b'U' | b'f' | b'F'))
+        .map_or(text, |p| &text[p..]);
+    text.len() - body.len() <= 2 && (body.starts_with(DOUBLE) || body.starts_with(SINGLE))
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |p| p + 1);
+    &b[start..end]
+}
+
+/// The line without a trailing comment (ignoring `#` inside simple quotes).
+fn code_part(text: &[u8]) -> &[u8] {
+    let mut quote = None;
+    for (i, &b) in text.iter().enumerate() {
+        match (quote, b) {
+            (None, b'#') => return trim(&text[..i]),
+            (None, b'\'' | b'"') => quote = Some(b),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_bodies_are_not_module_level_but_other_blocks_are() {
+        let src = b"import os\n\
+def f():\n    os.system('a')\n\
+try:\n    os.system('b')\nexcept Exception:\n    pass\n\
+class C:\n    x = os.getcwd()\n    def m(self):\n        os.system('c')\n\
+if __name__ == '__main__':\n    f()\n\
+os.system('d')\n";
+        let lines = module_level_lines(src);
+        let expect = [
+            false, false, false, true, true, true, true, false, true, false, false, true, true,
+            true,
+        ];
+        assert_eq!(&lines[..expect.len()], &expect);
+    }
+
+    #[test]
+    fn multi_line_calls_and_signatures_keep_their_block() {
+        let src =
+            b"def f(a,\n      b):\n    x = call(1,\n        2)\n    return x\ny = call(\n    3)\n";
+        assert_eq!(
+            module_level_lines(src),
+            [false, false, false, false, false, true, true, false]
+        );
+    }
+
+    #[test]
+    fn a_long_signature_keeps_its_body_inside_the_function() {
+        let src = b"class A:\n    async def f(\n        cls,\n        kind,\n    ) -> int:\n        s = socket.socket()\n";
+        assert!(!module_level_lines(src)[5]);
+    }
+
+    #[test]
+    fn brackets_inside_strings_do_not_open_statements() {
+        let src = concat!(
+            "RE = re.compile(\n",
+            "    r'''(?P<name>([^\\[]\\S*))\n",
+            "    ''', re.VERBOSE)\n",
+            "def f():\n",
+            "    urlopen(u)\n",
+            "x = ')'\n",
+            "def g():\n",
+            "    urlopen(u)\n",
+        );
+        let lines = module_level_lines(src.as_bytes());
+        assert!(!lines[4] && lines[5] && !lines[7], "{lines:?}");
+    }
+
+    #[test]
+    fn a_string_value_holding_code_is_not_documentation() {
+        let src = "import os\ncode = \"\"\"\nos.dup2(s.fileno(), 0)\n\"\"\"\nexec(code)\n";
+        let kinds = classify_lines(src.as_bytes());
+        assert_eq!(kinds[2], LineKind::Other, "{kinds:?}");
+    }
+
+    #[test]
+    fn docstrings_and_comments_are_not_code() {
+        let src = concat!(
+            "\"\"\"Example:\n",
+            "\n",
+            ">>> requests.get('https://x')\n",
+            "\"\"\"\n",
+            "# requests.get(u)\n",
+            "class A:\n",
+            "    '''\n",
+            "requests.get(u)\n",
+            "    '''\n",
+            "requests.get(u)\n",
+        );
+        let kinds = classify_lines(src.as_bytes());
+        use LineKind::*;
+        assert_eq!(
+            &kinds[..10],
+            &[
+                NotCode,
+                NotCode,
+                NotCode,
+                NotCode,
+                NotCode,
+                Other,
+                NotCode,
+                NotCode,
+                NotCode,
+                ModuleLevel
+            ]
+        );
+    }
+}

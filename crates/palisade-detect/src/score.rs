@@ -1,0 +1,177 @@
+//! From points to a score (0 to 10) and a verdict.
+//!
+//! The content analyser gives each file points, already weighted by where the file runs
+//! (see `correlate`). Findings about the package as a whole (archive anomalies, install
+//! hooks, manifest problems) give package points by severity. The score is the worst
+//! file, plus a quarter of the rest of the files (capped), plus the package points the
+//! same way: one clearly malicious file decides, many weak signals add up slowly.
+//!
+//! The verdict thresholds were chosen from the threshold sweep of `palisade eval` on the
+//! evaluation corpus; the numbers that chose them are in `docs/scoring.md`.
+
+use crate::analysers::content::FileScore;
+use palisade_core::{Category, Finding, Severity, Verdict};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Score {
+    pub score: f64,
+    pub verdict: Verdict,
+}
+
+pub const MALICIOUS_THRESHOLD: f64 = 5.5;
+pub const SUSPICIOUS_THRESHOLD: f64 = 4.0;
+
+/// How far the files after the worst one can add to the score.
+const REST_CAP: f64 = 4.0;
+
+fn finding_points(severity: Severity) -> f64 {
+    match severity {
+        Severity::Info => 0.0,
+        Severity::Low => 0.5,
+        Severity::Medium => 1.5,
+        Severity::High => 4.5,
+        Severity::Critical => 6.0,
+    }
+}
+
+fn worst_plus_rest(mut points: Vec<f64>) -> f64 {
+    points.sort_by(|a, b| b.total_cmp(a));
+    let worst = points.first().copied().unwrap_or(0.0);
+    let rest: f64 = points.iter().skip(1).sum();
+    worst + (rest / 4.0).min(REST_CAP)
+}
+
+/// The score of a package from its files' points and its package-level findings.
+/// Files with an indicator add up; files that only show where capabilities run count
+/// once, by the worst of them (a networking library has hundreds).
+pub fn combine(files: &[FileScore], package_findings: &[Finding]) -> Score {
+    let indicated = worst_plus_rest(
+        files
+            .iter()
+            .filter(|f| f.indicated)
+            .map(|f| f.points)
+            .collect(),
+    );
+    let placement = files
+        .iter()
+        .filter(|f| !f.indicated)
+        .map(|f| f.points)
+        .fold(0.0, f64::max);
+    let file_part = indicated.max(placement);
+    let package_part = worst_plus_rest(
+        package_findings
+            .iter()
+            .map(|f| {
+                // An installer extracts the artifact, never the archives inside it, so
+                // a traversal or link in a nested archive (a test fixture) endangers no one.
+                let nested = f.path.as_deref().is_some_and(|p| p.contains("!/"));
+                let severity = if nested && f.category == Category::Archive {
+                    f.severity.min(Severity::Low)
+                } else {
+                    f.severity
+                };
+                finding_points(severity)
+            })
+            .collect(),
+    );
+    let score = ((file_part + package_part).min(10.0) * 10.0).round() / 10.0;
+    Score {
+        score,
+        verdict: verdict_for(score),
+    }
+}
+
+pub fn verdict_for(score: f64) -> Verdict {
+    if score >= MALICIOUS_THRESHOLD {
+        Verdict::Malicious
+    } else if score >= SUSPICIOUS_THRESHOLD {
+        Verdict::Suspicious
+    } else {
+        Verdict::Clean
+    }
+}
+
+/// Score of findings alone (no file points), for callers without content analysis.
+pub fn score_findings(findings: &[Finding]) -> Score {
+    combine(&[], findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palisade_core::RuleInfo;
+
+    static HIGH: RuleInfo = RuleInfo {
+        id: "test/high",
+        category: Category::Archive,
+        severity: Severity::High,
+        summary: "",
+        why: "",
+        example: "",
+        attack: None,
+    };
+    static INFO: RuleInfo = RuleInfo {
+        severity: Severity::Info,
+        id: "test/info",
+        ..HIGH
+    };
+
+    fn file(points: f64) -> FileScore {
+        FileScore {
+            path: "f".into(),
+            points,
+            indicated: true,
+        }
+    }
+
+    #[test]
+    fn nothing_is_clean_with_score_zero() {
+        assert_eq!(
+            combine(&[], &[]),
+            Score {
+                score: 0.0,
+                verdict: Verdict::Clean
+            }
+        );
+    }
+
+    #[test]
+    fn informational_findings_never_raise_the_verdict() {
+        let many: Vec<_> = (0..50).map(|_| INFO.finding("x")).collect();
+        assert_eq!(score_findings(&many).verdict, Verdict::Clean);
+    }
+
+    #[test]
+    fn one_bad_file_decides_and_many_weak_ones_add_up_slowly() {
+        assert_eq!(combine(&[file(8.0)], &[]).verdict, Verdict::Malicious);
+        let weak: Vec<_> = (0..100).map(|_| file(0.5)).collect();
+        let s = combine(&weak, &[]);
+        assert!(s.score <= 0.5 + REST_CAP, "{s:?}");
+        assert_eq!(combine(&[file(40.0)], &[HIGH.finding("x")]).score, 10.0);
+    }
+
+    #[test]
+    fn archive_anomalies_inside_nested_archives_weigh_little() {
+        let nested = HIGH.finding("x").at("pkg/tests/bad.tar!/../x", None);
+        assert_eq!(score_findings(&[nested]).verdict, Verdict::Clean);
+    }
+
+    #[test]
+    fn placement_only_files_do_not_add_up() {
+        let placement: Vec<_> = (0..50)
+            .map(|_| FileScore {
+                indicated: false,
+                ..file(4.9)
+            })
+            .collect();
+        assert_eq!(combine(&placement, &[]).verdict, Verdict::Suspicious);
+    }
+
+    #[test]
+    fn an_archive_attack_alone_is_suspicious() {
+        assert_eq!(
+            score_findings(&[HIGH.finding("x")]).verdict,
+            Verdict::Suspicious
+        );
+    }
+}

@@ -1,0 +1,271 @@
+//! What a file is (its language) and where it runs (its role). Both decide which rules
+//! apply and how much a finding weighs: code that runs at install time weighs more than
+//! code that runs on import, which weighs more than tests, docs and examples.
+
+use palisade_core::{Ecosystem, Package, Phase};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Language {
+    Python,
+    JavaScript,
+    Ruby,
+    Shell,
+    PowerShell,
+    Batch,
+    Rust,
+    Go,
+    /// MSBuild `.targets`/`.props`, project files, `.nuspec`.
+    MsBuild,
+    Java,
+    Json,
+    /// Text of no known language (configuration, markdown, data).
+    Text,
+    Binary,
+}
+
+impl Language {
+    /// The names rule files use in `languages = [...]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::JavaScript => "javascript",
+            Language::Ruby => "ruby",
+            Language::Shell => "shell",
+            Language::PowerShell => "powershell",
+            Language::Batch => "batch",
+            Language::Rust => "rust",
+            Language::Go => "go",
+            Language::MsBuild => "msbuild",
+            Language::Java => "java",
+            Language::Json => "json",
+            Language::Text => "text",
+            Language::Binary => "binary",
+        }
+    }
+
+    pub const ALL: [Language; 13] = [
+        Language::Python,
+        Language::JavaScript,
+        Language::Ruby,
+        Language::Shell,
+        Language::PowerShell,
+        Language::Batch,
+        Language::Rust,
+        Language::Go,
+        Language::MsBuild,
+        Language::Java,
+        Language::Json,
+        Language::Text,
+        Language::Binary,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    pub fn is_code(self) -> bool {
+        !matches!(self, Language::Json | Language::Text | Language::Binary)
+    }
+}
+
+/// The language of a file, from its name, then its shebang, then its bytes.
+pub fn language_of(path: &str, data: &[u8]) -> Language {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let by_ext = match ext {
+        "py" | "pyw" | "pth" | "pyi" => Some(Language::Python),
+        "js" | "cjs" | "mjs" | "jsx" | "ts" | "tsx" | "mts" | "cts" => Some(Language::JavaScript),
+        "rb" | "gemspec" | "rake" => Some(Language::Ruby),
+        "sh" | "bash" | "zsh" | "command" | "ksh" => Some(Language::Shell),
+        "ps1" | "psm1" | "psd1" => Some(Language::PowerShell),
+        "bat" | "cmd" => Some(Language::Batch),
+        "rs" => Some(Language::Rust),
+        "go" => Some(Language::Go),
+        "targets" | "props" | "csproj" | "vbproj" | "fsproj" | "nuspec" => Some(Language::MsBuild),
+        "java" | "kt" | "groovy" | "gradle" => Some(Language::Java),
+        "json" => Some(Language::Json),
+        _ => None,
+    };
+    if let Some(language) = by_ext {
+        return language;
+    }
+    if matches!(lower.as_str(), "rakefile" | "gemfile") {
+        return Language::Ruby;
+    }
+    if looks_binary(data) {
+        return Language::Binary;
+    }
+    if let Some(rest) = data.strip_prefix(b"#!") {
+        let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+        let line = String::from_utf8_lossy(line);
+        if line.contains("python") {
+            return Language::Python;
+        }
+        if line.contains("node") {
+            return Language::JavaScript;
+        }
+        if line.contains("ruby") {
+            return Language::Ruby;
+        }
+        if line.contains("pwsh") || line.contains("powershell") {
+            return Language::PowerShell;
+        }
+        if line.contains("sh") {
+            return Language::Shell;
+        }
+    }
+    Language::Text
+}
+
+/// A NUL byte in the first 8 KiB marks binary data, as git and grep decide.
+pub fn looks_binary(data: &[u8]) -> bool {
+    data[..data.len().min(8192)].contains(&0)
+}
+
+/// Where a file's code runs, from most to least exposed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Runs when the package is installed (or at every interpreter start).
+    Install,
+    /// Runs when a dependent project is built.
+    Build,
+    /// Package code, run when imported or called.
+    Import,
+    /// Tests, documentation, examples and benchmarks: shipped but rarely run.
+    Auxiliary,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Install => "install-time",
+            Role::Build => "build-time",
+            Role::Import => "import-time",
+            Role::Auxiliary => "test/doc",
+        }
+    }
+
+    /// How much a finding in such a file weighs, relative to package code.
+    pub fn weight(self) -> f64 {
+        match self {
+            Role::Install => 1.4,
+            Role::Build => 1.2,
+            Role::Import => 1.0,
+            Role::Auxiliary => 0.4,
+        }
+    }
+}
+
+/// The role of every file that an entry point runs or declares as code.
+pub fn entry_roles(package: &Package) -> HashMap<&str, Role> {
+    let mut roles = HashMap::new();
+    for entry in &package.entry_points {
+        let role = match entry.phase {
+            Phase::Install | Phase::InterpreterStart => Role::Install,
+            Phase::Build => Role::Build,
+            Phase::Import => continue,
+        };
+        let declared = std::iter::once(entry.path.as_str());
+        for path in entry.runs_files.iter().map(String::as_str).chain(declared) {
+            let current = roles.entry(path).or_insert(role);
+            *current = (*current).min(role);
+        }
+    }
+    roles
+}
+
+/// The role of a file that no entry point names. Documentation and data are auxiliary,
+/// and so are shell, batch and PowerShell scripts of ecosystems whose installers never
+/// run them (developer tooling shipped in an npm or PyPI package): they run only if
+/// code of the package starts them, which that code's own findings show.
+pub fn role_of_unnamed(path: &str, language: Language, ecosystem: Option<Ecosystem>) -> Role {
+    let tooling = matches!(
+        language,
+        Language::Shell | Language::Batch | Language::PowerShell
+    ) && matches!(ecosystem, Some(Ecosystem::PyPI | Ecosystem::Npm));
+    if matches!(language, Language::Text | Language::Json) || tooling {
+        return Role::Auxiliary;
+    }
+    role_by_path(path)
+}
+
+/// The role a file's path gives it: tests, docs, examples and benchmarks are auxiliary.
+pub fn role_by_path(path: &str) -> Role {
+    let lower = path.to_ascii_lowercase();
+    let auxiliary_dir = lower.split('/').any(|part| {
+        matches!(
+            part,
+            "test"
+                | "tests"
+                | "__tests__"
+                | "testing"
+                | "spec"
+                | "specs"
+                | "docs"
+                | "doc"
+                | "example"
+                | "examples"
+                | "samples"
+                | "sample"
+                | "benchmarks"
+                | "bench"
+                | "fixtures"
+                | "__fixtures__"
+                | "scripts"
+                | "tools"
+                | ".github"
+                | "ci"
+                | "benchmark"
+                | "demo"
+                | "demos"
+        )
+    });
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let test_file = name.starts_with("test_")
+        || name.ends_with("_test.py")
+        || name.ends_with("_test.go")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || name == "conftest.py";
+    if auxiliary_dir || test_file {
+        Role::Auxiliary
+    } else {
+        Role::Import
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_by_extension_shebang_and_content() {
+        assert_eq!(language_of("pkg/setup.py", b""), Language::Python);
+        assert_eq!(language_of("package/index.mjs", b""), Language::JavaScript);
+        assert_eq!(language_of("tools/install.ps1", b""), Language::PowerShell);
+        assert_eq!(
+            language_of("bin/run", b"#!/usr/bin/env node\n"),
+            Language::JavaScript
+        );
+        assert_eq!(
+            language_of("bin/run", b"#!/bin/sh\ncurl x"),
+            Language::Shell
+        );
+        assert_eq!(
+            language_of("lib/x.so", b"\x7fELF\x02\x01\x00"),
+            Language::Binary
+        );
+        assert_eq!(language_of("README", b"hello"), Language::Text);
+    }
+
+    #[test]
+    fn tests_docs_and_examples_are_auxiliary() {
+        assert_eq!(role_by_path("pkg/tests/test_x.py"), Role::Auxiliary);
+        assert_eq!(role_by_path("package/lib/foo.spec.js"), Role::Auxiliary);
+        assert_eq!(role_by_path("pkg/docs/conf.py"), Role::Auxiliary);
+        assert_eq!(role_by_path("pkg/src/attest.py"), Role::Import);
+        assert_eq!(role_by_path("pkg/mypkg/__init__.py"), Role::Import);
+    }
+}

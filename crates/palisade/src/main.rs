@@ -1,1 +1,29 @@
-fn main() {}
+//! `palisade`: the command-line tool. Thin by design: argument parsing and wiring;
+//! everything a library user would want lives in the `palisade-*` crates.
+
+mod bench;
+mod cli;
+mod eval;
+mod render;
+mod rules_doc;
+mod scan;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Scan(args) => scan::run(args),
+        cli::Command::Rules(args) => rules_doc::run(args),
+        cli::Command::Bench(args) => bench::run(args),
+        cli::Command::Eval(args) => eval::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("palisade: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,186 @@
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use palisade_archive::Limits;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Palisade: static analysis of open-source packages for malware and supply-chain risk.
+///
+/// Exit codes: 0 nothing reached --fail-on; 1 a package reached --fail-on;
+/// 2 usage error, or a target could not be read at all.
+#[derive(Debug, Parser)]
+#[command(name = "palisade", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan package artifacts or unpacked package folders.
+    Scan(ScanArgs),
+    /// List every rule a report can contain, with what it detects and why it matters.
+    Rules(RulesArgs),
+    /// Measure unpacking throughput on a folder of artifacts against plain decompression.
+    Bench(BenchArgs),
+    /// Measure detection quality on a labelled corpus (a folder with `labels.tsv`).
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Artifact files (any of the seven ecosystems' formats, recognised by content) or
+    /// unpacked package folders; each is one package.
+    #[arg(value_name = "TARGET", required_unless_present = "batch")]
+    pub targets: Vec<PathBuf>,
+
+    /// Scan every file under DIR as its own package, in parallel.
+    #[arg(long, value_name = "DIR", conflicts_with = "targets")]
+    pub batch: Option<PathBuf>,
+
+    /// Packages scanned at once (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Write the reports to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when any package's verdict reaches this level.
+    #[arg(long, value_enum, default_value_t = FailOn::Malicious)]
+    pub fail_on: FailOn,
+
+    /// Never show a progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Add the rule files (`*.toml`) of DIR to the built-in rules; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Limits on what one package may cost to unpack; reaching one is a finding.
+#[derive(Debug, Args, Clone)]
+pub struct LimitArgs {
+    /// Largest artifact file read, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 512)]
+    pub max_artifact_mib: u64,
+    /// Total unpacked bytes per package, over all nested archives, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 512)]
+    pub max_total_mib: u64,
+    /// Largest single file kept, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub max_file_mib: u64,
+    /// Number of archive entries per package, over all nested archives.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_entries: u64,
+    /// How deep archives inside archives are opened.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub max_depth: u32,
+    /// Largest decompressed-to-compressed ratio of a stream (checked past 4 MiB).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub max_ratio: u64,
+    /// Seconds allowed to unpack one package.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub timeout: u64,
+}
+
+impl LimitArgs {
+    pub fn to_limits(&self) -> Limits {
+        const MIB: u64 = 1024 * 1024;
+        Limits {
+            max_artifact_bytes: self.max_artifact_mib.saturating_mul(MIB),
+            max_total_bytes: self.max_total_mib.saturating_mul(MIB),
+            max_entries: self.max_entries,
+            max_entry_bytes: self.max_file_mib.saturating_mul(MIB),
+            max_depth: self.max_depth,
+            max_ratio: self.max_ratio,
+            ratio_floor_bytes: Limits::default().ratio_floor_bytes,
+            max_time: Duration::from_secs(self.timeout),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Readable at a glance; coloured on a terminal.
+    Human,
+    /// One JSON report, or an array of reports for several targets or --batch.
+    Json,
+    /// One JSON report per line, written as each package finishes.
+    Jsonl,
+    /// SARIF 2.1.0, for code-scanning interfaces.
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Suspicious,
+    Malicious,
+    /// Never fail on a verdict (unreadable targets still exit 2).
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// `text` for the terminal, `markdown` for docs/rules.md.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+    /// Also list, and validate, the rule files of DIR; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Folder of artifacts (e.g. the evaluation corpus); every file under it is used.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Repetitions of each measurement; the fastest is reported.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: u32,
+    /// Output format of the figures.
+    #[arg(long, value_enum, default_value_t = BenchFormat::Text)]
+    pub format: BenchFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Corpus folder holding `labels.tsv` and the files it lists.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Score at which a package counts as flagged (default: the `malicious` threshold).
+    #[arg(long, value_name = "SCORE")]
+    pub threshold: Option<f64>,
+    /// Packages scanned at once (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    #[arg(long, short = 'f', value_enum, default_value_t = BenchFormat::Text)]
+    pub format: BenchFormat,
+    /// Exit with 1 when overall recall is below this floor.
+    #[arg(long, value_name = "RATIO")]
+    pub min_recall: Option<f64>,
+    /// Exit with 1 when the false-positive rate of any benign ecosystem is above this.
+    #[arg(long, value_name = "RATIO")]
+    pub max_fpr: Option<f64>,
+    /// Add the rule files (`*.toml`) of DIR to the built-in rules; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+}

@@ -7,6 +7,7 @@
 //! (install-time code weighs more than package code, which weighs more than tests and
 //! docs), and from concealment (behaviour found only after decoding).
 
+use crate::analysers::content::FileContext;
 use crate::coderules::Signal;
 use crate::source::Role;
 use palisade_core::{Category, Ecosystem, RuleInfo, Severity};
@@ -166,7 +167,41 @@ correlation!(
     "var _0x3a=['\\x68\\x74\\x74\\x70'];require(_0x1f(0x0))[_0x1f(0x1)](...)"
 );
 
+correlation!(
+    FUNCTION_DROPPER,
+    "correlate/function-download-write-run",
+    High,
+    Download,
+    Some("T1105"),
+    "One function downloads, writes a file and starts a program.",
+    "Fetch, write and run in the same function is a dropper installing a second stage; honest code that does all three keeps them in separate places.",
+    "def update(): data = urlopen(URL).read(); open(p, 'wb').write(data); subprocess.Popen([p])"
+);
+correlation!(
+    FUNCTION_RECON,
+    "correlate/function-host-data-to-network",
+    High,
+    Exfiltration,
+    Some("T1082"),
+    "One function collects host or user data (or the whole environment) and makes a network request.",
+    "Gathering the host name, user name or environment and sending them out in one function is how probes and stealers report home.",
+    "def ping(): urlopen(URL + '?h=' + socket.gethostname() + '&u=' + getpass.getuser())"
+);
+correlation!(
+    FUNCTION_DECODE_EXEC,
+    "correlate/function-decode-then-execute",
+    High,
+    Concealment,
+    Some("T1027"),
+    "One function decodes data and executes dynamic code.",
+    "Decoding followed by exec in the same function smuggles a payload past review.",
+    "def load(b): exec(base64.b64decode(b))"
+);
+
 pub static ALL: &[&RuleInfo] = &[
+    &FUNCTION_DROPPER,
+    &FUNCTION_RECON,
+    &FUNCTION_DECODE_EXEC,
     &EXFILTRATION,
     &RECON,
     &INSTALL_NETWORK,
@@ -198,6 +233,46 @@ pub fn is_indicative(rule: &RuleInfo) -> bool {
     .contains(&rule.id)
 }
 
+/// The correlations that hold within one function body, given the tags of the code in it.
+pub fn function_correlations(tags: &BTreeSet<String>) -> Vec<&'static RuleInfo> {
+    let has = |t: &str| tags.contains(t);
+    let mut out: Vec<&'static RuleInfo> = Vec::new();
+    if has("network") && has("file-write") && has("process") {
+        out.push(&FUNCTION_DROPPER);
+    }
+    if has("network") && (has("sysinfo") || has("env-dump")) {
+        out.push(&FUNCTION_RECON);
+    }
+    if has("decode") && has("exec") {
+        out.push(&FUNCTION_DECODE_EXEC);
+    }
+    out
+}
+
+/// The tags whose evidence best shows a correlation to a reader.
+pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
+    match rule.id {
+        id if id == EXFILTRATION.id => &["stealer", "env-dump", "credentials", "ci-tokens"],
+        id if id == RECON.id || id == FUNCTION_RECON.id => &["sysinfo", "env-dump"],
+        id if id == FUNCTION_DROPPER.id => &["file-write", "process"],
+        id if id == FUNCTION_DECODE_EXEC.id => &["exec", "decode"],
+        id if id == INSTALL_PROCESS.id => &["process"],
+        id if id == INSTALL_EXEC.id || id == DECODE_EXEC.id => &["exec"],
+        id if id == INSTALL_OVERRIDE.id => &["install-override"],
+        id if id == OBFUSCATED_ACTION.id => &["obfuscation"],
+        id if id == DOWNLOAD_RUN.id => &["download-exec", "exe-write", "file-write"],
+        id if id == HIDDEN_BEHAVIOUR.id => &[
+            "network",
+            "process",
+            "exec",
+            "credentials",
+            "download-exec",
+            "payload",
+        ],
+        _ => &["network"],
+    }
+}
+
 /// Points a matching rule adds to its file, before the role weight.
 pub fn rule_points(signal: Signal, severity: Severity) -> f64 {
     match (signal, severity) {
@@ -224,11 +299,8 @@ pub fn correlation_points(rule: &RuleInfo) -> f64 {
 }
 
 /// The correlations that hold for a file in a given role.
-pub fn correlations(
-    signals: &FileSignals,
-    role: Role,
-    ecosystem: Option<Ecosystem>,
-) -> Vec<&'static RuleInfo> {
+pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'static RuleInfo> {
+    let (role, ecosystem) = (context.role, context.ecosystem);
     let mut out: Vec<&'static RuleInfo> = Vec::new();
     let network = signals.has("network");
     let install = matches!(role, Role::Install | Role::Build);
@@ -240,7 +312,7 @@ pub fn correlations(
     if network && secrets {
         out.push(&EXFILTRATION);
     }
-    if network && host_data && (install || import_network) {
+    if network && host_data && (install || import_network || context.confusion_shape) {
         out.push(&RECON);
     }
     if install && network {
@@ -308,10 +380,12 @@ mod tests {
     }
 
     fn ids(s: &FileSignals, role: Role) -> Vec<&'static str> {
-        correlations(s, role, Some(Ecosystem::PyPI))
-            .iter()
-            .map(|r| r.id)
-            .collect()
+        let context = FileContext {
+            role,
+            ecosystem: Some(Ecosystem::PyPI),
+            confusion_shape: false,
+        };
+        correlations(s, &context).iter().map(|r| r.id).collect()
     }
 
     #[test]

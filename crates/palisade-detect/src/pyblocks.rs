@@ -19,11 +19,26 @@ pub enum LineKind {
     Other,
 }
 
+/// What one line is, and the function it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineInfo {
+    pub kind: LineKind,
+    /// 0-based line of the innermost `def` enclosing the line, if any: lines with the
+    /// same value are in the same function body, the unit of "same code path".
+    pub function: Option<u32>,
+}
+
 /// The kind of every line of `data`.
-pub fn classify_lines(data: &[u8]) -> Vec<LineKind> {
-    let mut out = Vec::new();
-    // Open blocks: (indent of the header line, whether it is a function).
-    let mut stack: Vec<(usize, bool)> = Vec::new();
+#[cfg(test)]
+fn classify_lines(data: &[u8]) -> Vec<LineKind> {
+    analyse_lines(data).into_iter().map(|l| l.kind).collect()
+}
+
+/// Kind and enclosing function of every line of `data`.
+pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
+    let mut out: Vec<LineInfo> = Vec::new();
+    // Open blocks: (indent of the header line, whether it is a function, its line).
+    let mut stack: Vec<(usize, bool, u32)> = Vec::new();
     // Open brackets carried over from previous lines: a statement continues while > 0.
     let mut depth = 0i32;
     let mut in_string: Option<&'static [u8]> = None;
@@ -31,34 +46,44 @@ pub fn classify_lines(data: &[u8]) -> Vec<LineKind> {
     // rather than a value (`code = """..."""`, often executed later).
     let mut in_docstring = false;
     for raw in data.split(|&b| b == b'\n') {
+        let line_no = out.len() as u32;
+        let function = stack
+            .iter()
+            .rev()
+            .find(|&&(_, def, _)| def)
+            .map(|&(_, _, l)| l);
         let started_in_string = in_string.is_some();
         let brackets = scan_line(raw, &mut in_string);
         let text = trim(raw);
+        let mut push =
+            |kind: LineKind, function: Option<u32>| out.push(LineInfo { kind, function });
         if started_in_string {
-            out.push(if in_docstring {
+            let kind = if in_docstring {
                 LineKind::NotCode
             } else {
                 LineKind::Other
-            });
+            };
+            push(kind, function);
             continue;
         }
         if in_string.is_some() {
             in_docstring = starts_with_string(text);
         }
         if text.is_empty() || text.starts_with(b"#") {
-            out.push(LineKind::NotCode);
+            push(LineKind::NotCode, function);
             continue;
         }
-        let in_function = stack.iter().any(|&(_, def)| def);
+        let in_function = function.is_some();
         // A top-level definition cannot continue a statement: resynchronise on it, so
         // that one unbalanced bracket cannot swallow the rest of the file.
         let top_level_definition = raw.starts_with(b"def ") || raw.starts_with(b"class ");
         if depth > 0 && !top_level_definition {
-            out.push(if in_function {
+            let kind = if in_function {
                 LineKind::Other
             } else {
                 LineKind::ModuleLevel
-            });
+            };
+            push(kind, function);
             depth = (depth + brackets).max(0);
             continue;
         }
@@ -67,10 +92,15 @@ pub fn classify_lines(data: &[u8]) -> Vec<LineKind> {
             .take_while(|&&b| b == b' ' || b == b'\t')
             .map(|&b| if b == b'\t' { 8 } else { 1 })
             .sum::<usize>();
-        while stack.last().is_some_and(|&(i, _)| i >= indent) {
+        while stack.last().is_some_and(|&(i, _, _)| i >= indent) {
             stack.pop();
         }
-        let in_function = stack.iter().any(|&(_, def)| def);
+        let function = stack
+            .iter()
+            .rev()
+            .find(|&&(_, def, _)| def)
+            .map(|&(_, _, l)| l);
+        let in_function = function.is_some();
         let is_def = text.starts_with(b"def ") || text.starts_with(b"async def ");
         let kind = if starts_with_string(text) {
             LineKind::NotCode
@@ -85,9 +115,9 @@ pub fn classify_lines(data: &[u8]) -> Vec<LineKind> {
         } else {
             LineKind::ModuleLevel
         };
-        out.push(kind);
+        push(kind, function);
         if is_def || code_part(text).ends_with(b":") {
-            stack.push((indent, is_def));
+            stack.push((indent, is_def, line_no));
         }
         depth = brackets.max(0);
     }
@@ -248,6 +278,16 @@ os.system('d')\n";
         let src = "import os\ncode = \"\"\"\nos.dup2(s.fileno(), 0)\n\"\"\"\nexec(code)\n";
         let kinds = classify_lines(src.as_bytes());
         assert_eq!(kinds[2], LineKind::Other, "{kinds:?}");
+    }
+
+    #[test]
+    fn lines_know_their_innermost_function() {
+        let src = b"import os\ndef f():\n    a()\n    def g():\n        b()\n    c()\nd()\n";
+        let functions: Vec<Option<u32>> = analyse_lines(src).iter().map(|l| l.function).collect();
+        assert_eq!(
+            &functions[..7],
+            &[None, None, Some(1), Some(1), Some(3), Some(1), None]
+        );
     }
 
     #[test]

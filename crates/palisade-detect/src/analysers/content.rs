@@ -2,19 +2,23 @@
 //! everything the deobfuscator decodes from it, checks binaries for executables, then
 //! correlates what each file shows into findings and points.
 
+use crate::analysers::manifest::absurd_version;
 use crate::coderules::{RuleSet, Signal};
 use crate::correlate::{self, FileSignals, correlation_points, rule_points};
 use crate::deobfuscate::{self, is_executable};
-use crate::pyblocks::{LineKind, classify_lines};
+use crate::pyblocks::{LineInfo, LineKind, analyse_lines};
 use crate::source::{Language, Role, entry_roles, language_of, role_of_unnamed};
 use palisade_core::{
     Category, Ecosystem, Evidence, Finding, Package, PackageFile, RuleInfo, Severity,
     snippet_at_offset,
 };
 use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Bytes of one file that are scanned; the rest of a larger file is not.
 const MAX_SCANNED: usize = 16 << 20;
+/// Hits of one rule kept per Python file for grouping capabilities by function.
+const HITS_PER_RULE: usize = 32;
 /// Weight of evidence found in comments and docstrings, relative to code.
 const DOCUMENTATION_WEIGHT: f64 = 0.25;
 /// A line indented this far pushes its code off-screen.
@@ -87,7 +91,12 @@ impl ContentAnalyser {
                     .get(file.path.as_str())
                     .copied()
                     .unwrap_or_else(|| role_of_unnamed(&file.path, language, package.ecosystem));
-                self.analyse_file(file, data, language, role, package.ecosystem, findings)
+                let context = FileContext {
+                    role,
+                    ecosystem: package.ecosystem,
+                    confusion_shape: package.version.as_deref().is_some_and(absurd_version),
+                };
+                self.analyse_file(file, data, language, &context, findings)
             })
             .collect()
     }
@@ -97,10 +106,10 @@ impl ContentAnalyser {
         file: &PackageFile,
         data: &[u8],
         language: Language,
-        role: Role,
-        ecosystem: Option<Ecosystem>,
+        context: &FileContext,
         findings: &mut Vec<Finding>,
     ) -> Option<FileScore> {
+        let role = context.role;
         if language == Language::Binary {
             if is_executable(data) {
                 findings.push(
@@ -120,15 +129,40 @@ impl ContentAnalyser {
             return None;
         }
         let mut signals = FileSignals::default();
-        let mut local: Vec<(Finding, Signal)> = Vec::new();
+        let mut local: Vec<Local> = Vec::new();
         let mut documentation_points = 0.0;
-        let line_kinds = (language == Language::Python).then(|| classify_lines(data));
-        for hit in self.rules.scan(data, language) {
+        let lines: Option<Vec<LineInfo>> =
+            (language == Language::Python).then(|| analyse_lines(data));
+        // Python gets every hit (bounded) so that capabilities can be grouped by function;
+        // other languages only need the first hit of each rule.
+        let hits = match &lines {
+            Some(_) => self.rules.scan_all(data, language, HITS_PER_RULE),
+            None => self.rules.scan(data, language),
+        };
+        let mut functions: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
+        let mut reported = vec![false; self.rules.rules.len()];
+        for hit in hits {
             let rule = &self.rules.rules[hit.rule];
-            let evidence = Evidence::at_offset(data, hit.start);
-            let kind = line_kinds
+            let line = palisade_core::line_at_offset(data, hit.start);
+            let info = lines
                 .as_ref()
-                .and_then(|k| k.get(evidence.line as usize - 1).copied());
+                .and_then(|l| l.get(line as usize - 1).copied());
+            if let Some(LineInfo {
+                kind,
+                function: Some(function),
+            }) = info
+                && kind != LineKind::NotCode
+            {
+                functions
+                    .entry(function)
+                    .or_default()
+                    .extend(rule.tags.iter().cloned());
+            }
+            if std::mem::replace(&mut reported[hit.rule], true) {
+                continue;
+            }
+            let evidence = Evidence::at_offset(data, hit.start);
+            let kind = info.map(|i| i.kind);
             let mut place = role.name().to_string();
             if kind == Some(LineKind::NotCode) {
                 // Evidence in a comment or docstring documents behaviour; it is not behaviour.
@@ -147,7 +181,7 @@ impl ContentAnalyser {
                 .finding(format!("{} [{place}]", rule.info.summary))
                 .at(file.path.clone(), Some(evidence.line))
                 .with_snippet(evidence.snippet);
-            local.push((finding, rule.signal));
+            local.push(Local::new(finding, rule.signal, &rule.tags));
         }
         if language.is_code() || language == Language::Json {
             self.analyse_decoded(file, data, language, role, &mut signals, &mut local);
@@ -155,19 +189,27 @@ impl ContentAnalyser {
                 let evidence = Evidence::at_offset(data, offset);
                 signals.tags.insert("obfuscation".into());
                 signals.hits.push((Signal::Indicator, Severity::Medium));
-                local.push((
+                local.push(Local::new(
                     OFF_SCREEN_CODE
                         .finding(format!("{} [{}]", OFF_SCREEN_CODE.summary, role.name()))
                         .at(file.path.clone(), Some(evidence.line))
                         .with_snippet(evidence.snippet),
                     Signal::Indicator,
+                    &["obfuscation".to_string()],
                 ));
             }
         }
         if local.is_empty() {
             return None;
         }
-        let correlated = correlate::correlations(&signals, role, ecosystem);
+        let mut correlated = correlate::correlations(&signals, context);
+        for tags in functions.values() {
+            for rule in correlate::function_correlations(tags) {
+                if !correlated.iter().any(|r| r.id == rule.id) {
+                    correlated.push(rule);
+                }
+            }
+        }
         let mut points: f64 = signals
             .hits
             .iter()
@@ -187,20 +229,18 @@ impl ContentAnalyser {
         }
         let noteworthy = points > 0.0;
         for rule in &correlated {
-            let evidence = local
-                .iter()
-                .find(|(f, s)| *s != Signal::Capability && f.decoded_from.is_none())
-                .or(local.first());
+            let evidence = best_evidence(&local, correlate::evidence_tags(rule));
             let mut finding = rule
                 .finding(format!("{} [{}]", rule.summary, role.name()))
-                .at(file.path.clone(), evidence.and_then(|(f, _)| f.line));
-            finding.snippet = evidence.and_then(|(f, _)| f.snippet.clone());
+                .at(file.path.clone(), evidence.and_then(|l| l.finding.line));
+            finding.snippet = evidence.and_then(|l| l.finding.snippet.clone());
+            finding.decoded_from = evidence.and_then(|l| l.finding.decoded_from.clone());
             findings.push(finding);
         }
         // Capabilities are reported only where they contributed to a judgement.
-        for (finding, signal) in local {
-            if signal != Signal::Capability || noteworthy {
-                findings.push(finding);
+        for l in local {
+            if l.signal != Signal::Capability || noteworthy {
+                findings.push(l.finding);
             }
         }
         Some(FileScore {
@@ -217,7 +257,7 @@ impl ContentAnalyser {
         language: Language,
         role: Role,
         signals: &mut FileSignals,
-        local: &mut Vec<(Finding, Signal)>,
+        local: &mut Vec<Local>,
     ) {
         let mut seen: HashMap<&str, ()> = HashMap::new();
         for decoded in deobfuscate::decode_all(data) {
@@ -234,7 +274,11 @@ impl ContentAnalyser {
                     .at(file.path.clone(), Some(line))
                     .with_snippet(snippet_at_offset(data, decoded.offset));
                 finding.decoded_from = Some(decoded.chain.clone());
-                local.push((finding, Signal::Threat));
+                local.push(Local::new(
+                    finding,
+                    Signal::Threat,
+                    &["payload".to_string()],
+                ));
                 continue;
             }
             // Code merely kept in a quoted string is not hidden; anything encoded is.
@@ -261,11 +305,47 @@ impl ContentAnalyser {
                         .at(file.path.clone(), Some(line))
                         .with_snippet(snippet_at_offset(&decoded.text, hit.start));
                     finding.decoded_from = Some(decoded.chain.clone());
-                    local.push((finding, rule.signal));
+                    local.push(Local::new(finding, rule.signal, &rule.tags));
                 }
             }
         }
     }
+}
+
+/// What is known of a file before its content is read.
+pub struct FileContext {
+    pub role: Role,
+    pub ecosystem: Option<Ecosystem>,
+    /// The package's version is a dependency-confusion shape (99.0.0).
+    pub confusion_shape: bool,
+}
+
+/// A finding of one file, kept with what its rule means until the file is judged.
+struct Local {
+    finding: Finding,
+    signal: Signal,
+    tags: Vec<String>,
+}
+
+impl Local {
+    fn new(finding: Finding, signal: Signal, tags: &[String]) -> Local {
+        Local {
+            finding,
+            signal,
+            tags: tags.to_vec(),
+        }
+    }
+}
+
+/// The evidence a correlation finding shows: the strongest finding carrying one of the
+/// correlation's tags, so that "install-time process" points at the process call.
+fn best_evidence<'a>(local: &'a [Local], tags: &[&str]) -> Option<&'a Local> {
+    let relevant = |l: &&Local| l.tags.iter().any(|t| tags.contains(&t.as_str()));
+    local
+        .iter()
+        .filter(relevant)
+        .max_by_key(|l| (l.signal != Signal::Capability, l.finding.severity))
+        .or_else(|| local.iter().max_by_key(|l| l.finding.severity))
 }
 
 fn executable_kind(data: &[u8]) -> &'static str {

@@ -2,8 +2,10 @@
 
 pub mod content;
 mod install_hooks;
+pub mod manifest;
 
 pub use install_hooks::InstallHooks;
+pub use manifest::ManifestSignals;
 
 use palisade_core::{Finding, Package, RuleInfo};
 
@@ -18,5 +20,5 @@ pub trait Analyser: Send + Sync {
 
 /// The analysers a default scan runs.
 pub fn default_analysers() -> Vec<Box<dyn Analyser>> {
-    vec![Box::new(InstallHooks)]
+    vec![Box::new(InstallHooks), Box::new(ManifestSignals)]
 }

@@ -62,6 +62,25 @@ impl CodeRule {
         }
     }
 
+    /// Byte ranges of up to `max` matches in `text` that no exclusion matches.
+    pub fn find_all(&self, text: &[u8], max: usize) -> Vec<(usize, usize)> {
+        let mut found: Vec<(usize, usize)> = self
+            .patterns
+            .iter()
+            .flat_map(|re| {
+                re.find_iter(text)
+                    .take(MAX_EXCLUDED_TRIES.max(max))
+                    .filter(|m| !self.exclude.iter().any(|x| x.is_match(m.as_bytes())))
+                    .map(|m| (m.start(), m.end()))
+                    .take(max)
+            })
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.truncate(max);
+        found
+    }
+
     /// Byte range of the first match in `text` that no exclusion matches.
     pub fn find(&self, text: &[u8]) -> Option<(usize, usize)> {
         self.patterns
@@ -159,6 +178,36 @@ impl RuleSet {
             prefilter,
             atom_rules,
         })
+    }
+
+    /// Up to `max` hits of each rule that applies to `language`, first hits first.
+    pub fn scan_all(&self, text: &[u8], language: Language, max: usize) -> Vec<Hit> {
+        self.candidates(text, language)
+            .flat_map(|i| {
+                self.rules[i]
+                    .find_all(text, max)
+                    .into_iter()
+                    .map(move |(start, end)| Hit {
+                        rule: i,
+                        start,
+                        end,
+                    })
+            })
+            .collect()
+    }
+
+    fn candidates(&self, text: &[u8], language: Language) -> impl Iterator<Item = usize> + '_ {
+        let mut candidates = vec![false; self.rules.len()];
+        for m in self.prefilter.find_overlapping_iter(text) {
+            for &rule in &self.atom_rules[m.pattern().as_usize()] {
+                candidates[rule] = true;
+            }
+        }
+        candidates
+            .into_iter()
+            .enumerate()
+            .filter(move |&(i, c)| c && self.rules[i].applies_to(language))
+            .map(|(i, _)| i)
     }
 
     /// The first hit of each rule that applies to `language` and matches `text`.

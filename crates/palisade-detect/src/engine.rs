@@ -13,7 +13,8 @@ use std::time::Instant;
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     pub limits: Limits,
-    /// Folders of user rule files (`*.toml`) added to the built-in rules.
+    /// Folders of user rule files (code rules `*.toml`, YARA rules `*.yar`/`*.yara`)
+    /// added to the built-in rules.
     pub rule_dirs: Vec<PathBuf>,
 }
 
@@ -33,16 +34,17 @@ impl Engine {
         } else {
             RuleSet::with_user_dirs(&options.rule_dirs)?
         };
+        let signatures = crate::signatures::load_dirs(&options.rule_dirs)?;
         Ok(Engine {
             options,
             analysers: default_analysers(),
-            content: ContentAnalyser::new(rules),
+            content: ContentAnalyser::new(rules, signatures),
         })
     }
 
     /// Every rule this engine can report, sorted by id.
     pub fn rules(&self) -> Vec<&'static palisade_core::RuleInfo> {
-        crate::rule_catalogue(self.content.rules())
+        crate::rule_catalogue(self.content.rules(), self.content.signatures())
     }
 
     pub fn options(&self) -> &ScanOptions {

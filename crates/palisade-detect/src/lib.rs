@@ -15,6 +15,7 @@ pub mod deobfuscate;
 mod engine;
 mod pyblocks;
 mod score;
+pub mod signatures;
 pub mod source;
 
 pub use analysers::Analyser;
@@ -28,10 +29,13 @@ use palisade_core::RuleInfo;
 
 /// Every rule the built-in pipeline can report, sorted by id.
 pub fn all_rules() -> Vec<&'static RuleInfo> {
-    rule_catalogue(&RuleSet::builtin())
+    rule_catalogue(&RuleSet::builtin(), None)
 }
 
-pub(crate) fn rule_catalogue(code_rules: &RuleSet) -> Vec<&'static RuleInfo> {
+pub(crate) fn rule_catalogue(
+    code_rules: &RuleSet,
+    signatures: Option<&signatures::Signatures>,
+) -> Vec<&'static RuleInfo> {
     let mut rules: Vec<&'static RuleInfo> = Vec::new();
     rules.extend_from_slice(palisade_archive::rules::ALL);
     rules.extend_from_slice(palisade_package::RULES);
@@ -41,6 +45,9 @@ pub(crate) fn rule_catalogue(code_rules: &RuleSet) -> Vec<&'static RuleInfo> {
     rules.extend_from_slice(analysers::content::RULES);
     rules.extend_from_slice(correlate::ALL);
     rules.extend(code_rules.infos());
+    if let Some(signatures) = signatures {
+        rules.extend(signatures.infos());
+    }
     rules.sort_by_key(|r| r.id);
     rules.dedup_by_key(|r| r.id);
     rules

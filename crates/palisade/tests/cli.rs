@@ -171,3 +171,44 @@ fn docs_rules_md_is_generated_from_the_code() {
         assert!(generated.contains(&format!("## `{id}`")), "{id}");
     }
 }
+
+#[test]
+fn yara_rules_from_a_rule_folder_match_text_and_binaries() {
+    let dir = temp_dir("yara");
+    std::fs::write(
+        dir.join("sigs.yar"),
+        "rule left_pad_export : obfuscation {\n  meta:\n    severity = \"high\"\n    signal = \"threat\"\n    category = \"payload\"\n    summary = \"left-pad's export\"\n  strings:\n    $a = \"module.exports = leftPad\"\n  condition:\n    $a\n}\n",
+    )
+    .unwrap();
+    let left_pad = repo_root().join("testdata/real/left-pad-1.3.0.tgz");
+    let out = palisade(&[
+        "scan",
+        "--format",
+        "json",
+        "--rules",
+        dir.to_str().unwrap(),
+        left_pad.to_str().unwrap(),
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hit = finding(&report, "yara/left-pad-export");
+    assert_eq!(hit["path"], "package/index.js");
+    assert_eq!(report["verdict"], "malicious", "a threat signature decides");
+    let rules =
+        String::from_utf8(palisade(&["rules", "--rules", dir.to_str().unwrap()]).stdout).unwrap();
+    assert!(rules.contains("yara/left-pad-export"));
+    std::fs::write(
+        dir.join("sigs.yar"),
+        "rule broken {\n  condition:\n    $nope\n}\n",
+    )
+    .unwrap();
+    let bad = palisade(&[
+        "scan",
+        "--rules",
+        dir.to_str().unwrap(),
+        left_pad.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8(bad.stderr).unwrap();
+    assert!(stderr.contains("sigs.yar:3"), "{stderr}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

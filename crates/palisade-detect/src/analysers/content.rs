@@ -7,6 +7,7 @@ use crate::coderules::{RuleSet, Signal};
 use crate::correlate::{self, FileSignals, correlation_points, rule_points};
 use crate::deobfuscate::{self, is_executable};
 use crate::pyblocks::{LineInfo, LineKind, analyse_lines};
+use crate::signatures::Signatures;
 use crate::source::{Language, Role, entry_roles, language_of, role_of_unnamed};
 use palisade_core::{
     Category, Ecosystem, Evidence, Finding, Package, PackageFile, RuleInfo, Severity,
@@ -68,19 +69,25 @@ pub struct FileScore {
 
 pub struct ContentAnalyser {
     rules: RuleSet,
+    signatures: Option<Signatures>,
 }
 
 impl ContentAnalyser {
-    pub fn new(rules: RuleSet) -> Self {
-        ContentAnalyser { rules }
+    pub fn new(rules: RuleSet, signatures: Option<Signatures>) -> Self {
+        ContentAnalyser { rules, signatures }
     }
 
     pub fn rules(&self) -> &RuleSet {
         &self.rules
     }
 
+    pub fn signatures(&self) -> Option<&Signatures> {
+        self.signatures.as_ref()
+    }
+
     pub fn analyse(&self, package: &Package, findings: &mut Vec<Finding>) -> Vec<FileScore> {
         let roles = entry_roles(package);
+        let mut scanner = self.signatures.as_ref().map(Signatures::scanner);
         package
             .files
             .iter()
@@ -96,40 +103,53 @@ impl ContentAnalyser {
                     ecosystem: package.ecosystem,
                     confusion_shape: package.version.as_deref().is_some_and(absurd_version),
                 };
-                self.analyse_file(file, data, language, &context, findings)
+                self.analyse_file(file, data, language, &context, scanner.as_mut(), findings)
             })
             .collect()
     }
 
-    fn analyse_file(
-        &self,
+    fn analyse_file<'s>(
+        &'s self,
         file: &PackageFile,
         data: &[u8],
         language: Language,
         context: &FileContext,
+        scanner: Option<&mut yara_x::Scanner<'s>>,
         findings: &mut Vec<Finding>,
     ) -> Option<FileScore> {
         let role = context.role;
+        let mut signals = FileSignals::default();
+        let mut local: Vec<Local> = Vec::new();
+        if let (Some(signatures), Some(scanner)) = (&self.signatures, scanner) {
+            for hit in signatures.scan(scanner, data) {
+                let sig = hit.signature;
+                signals.tags.extend(sig.tags.iter().cloned());
+                signals.hits.push((sig.signal, sig.info.severity));
+                let evidence = Evidence::at_offset(data, hit.offset);
+                let finding = sig
+                    .info
+                    .finding(format!("{} [{}]", sig.info.summary, role.name()))
+                    .at(file.path.clone(), Some(evidence.line))
+                    .with_snippet(evidence.snippet);
+                local.push(Local::new(finding, sig.signal, &sig.tags));
+            }
+        }
         if language == Language::Binary {
             if is_executable(data) {
-                findings.push(
+                signals.hits.push((Signal::Indicator, Severity::Low));
+                local.push(Local::new(
                     EMBEDDED_EXECUTABLE
                         .finding(format!(
                             "{} executable shipped in the package",
                             executable_kind(data)
                         ))
                         .at(file.path.clone(), None),
-                );
-                return Some(FileScore {
-                    path: file.path.clone(),
-                    points: 0.5 * role.weight(),
-                    indicated: true,
-                });
+                    Signal::Indicator,
+                    &["payload".to_string()],
+                ));
             }
-            return None;
+            return judge(file, signals, local, Vec::new(), 0.0, context, findings);
         }
-        let mut signals = FileSignals::default();
-        let mut local: Vec<Local> = Vec::new();
         let mut documentation_points = 0.0;
         let lines: Option<Vec<LineInfo>> =
             (language == Language::Python).then(|| analyse_lines(data));
@@ -199,55 +219,16 @@ impl ContentAnalyser {
                 ));
             }
         }
-        if local.is_empty() {
-            return None;
-        }
-        let mut correlated = correlate::correlations(&signals, context);
-        for tags in functions.values() {
-            for rule in correlate::function_correlations(tags) {
-                if !correlated.iter().any(|r| r.id == rule.id) {
-                    correlated.push(rule);
-                }
-            }
-        }
-        let mut points: f64 = signals
-            .hits
-            .iter()
-            .map(|&(s, sev)| rule_points(s, sev))
-            .sum();
-        points += documentation_points;
-        points += correlated
-            .iter()
-            .map(|r| correlation_points(r))
-            .sum::<f64>();
-        // Where code runs and what it can do make a file suspicious; only an indicator,
-        // a threat or an indicative combination makes it malicious.
-        let indicated = signals.hits.iter().any(|&(s, _)| s != Signal::Capability)
-            || correlated.iter().any(|r| correlate::is_indicative(r));
-        if !indicated {
-            points = points.min(correlate::PLACEMENT_ONLY_CAP);
-        }
-        let noteworthy = points > 0.0;
-        for rule in &correlated {
-            let evidence = best_evidence(&local, correlate::evidence_tags(rule));
-            let mut finding = rule
-                .finding(format!("{} [{}]", rule.summary, role.name()))
-                .at(file.path.clone(), evidence.and_then(|l| l.finding.line));
-            finding.snippet = evidence.and_then(|l| l.finding.snippet.clone());
-            finding.decoded_from = evidence.and_then(|l| l.finding.decoded_from.clone());
-            findings.push(finding);
-        }
-        // Capabilities are reported only where they contributed to a judgement.
-        for l in local {
-            if l.signal != Signal::Capability || noteworthy {
-                findings.push(l.finding);
-            }
-        }
-        Some(FileScore {
-            path: file.path.clone(),
-            points: points * role.weight(),
-            indicated,
-        })
+        let function_tags: Vec<BTreeSet<String>> = functions.into_values().collect();
+        judge(
+            file,
+            signals,
+            local,
+            function_tags,
+            documentation_points,
+            context,
+            findings,
+        )
     }
 
     fn analyse_decoded(
@@ -318,6 +299,68 @@ pub struct FileContext {
     pub ecosystem: Option<Ecosystem>,
     /// The package's version is a dependency-confusion shape (99.0.0).
     pub confusion_shape: bool,
+}
+
+/// Correlates what one file showed, reports it, and gives the file its points.
+fn judge(
+    file: &PackageFile,
+    signals: FileSignals,
+    local: Vec<Local>,
+    function_tags: Vec<BTreeSet<String>>,
+    documentation_points: f64,
+    context: &FileContext,
+    findings: &mut Vec<Finding>,
+) -> Option<FileScore> {
+    let role = context.role;
+    if local.is_empty() {
+        return None;
+    }
+    let mut correlated = correlate::correlations(&signals, context);
+    for tags in &function_tags {
+        for rule in correlate::function_correlations(tags) {
+            if !correlated.iter().any(|r| r.id == rule.id) {
+                correlated.push(rule);
+            }
+        }
+    }
+    let mut points: f64 = signals
+        .hits
+        .iter()
+        .map(|&(s, sev)| rule_points(s, sev))
+        .sum();
+    points += documentation_points;
+    points += correlated
+        .iter()
+        .map(|r| correlation_points(r))
+        .sum::<f64>();
+    // Where code runs and what it can do make a file suspicious; only an indicator,
+    // a threat or an indicative combination makes it malicious.
+    let indicated = signals.hits.iter().any(|&(s, _)| s != Signal::Capability)
+        || correlated.iter().any(|r| correlate::is_indicative(r));
+    if !indicated {
+        points = points.min(correlate::PLACEMENT_ONLY_CAP);
+    }
+    let noteworthy = points > 0.0;
+    for rule in &correlated {
+        let evidence = best_evidence(&local, correlate::evidence_tags(rule));
+        let mut finding = rule
+            .finding(format!("{} [{}]", rule.summary, role.name()))
+            .at(file.path.clone(), evidence.and_then(|l| l.finding.line));
+        finding.snippet = evidence.and_then(|l| l.finding.snippet.clone());
+        finding.decoded_from = evidence.and_then(|l| l.finding.decoded_from.clone());
+        findings.push(finding);
+    }
+    // Capabilities are reported only where they contributed to a judgement.
+    for l in local {
+        if l.signal != Signal::Capability || noteworthy {
+            findings.push(l.finding);
+        }
+    }
+    Some(FileScore {
+        path: file.path.clone(),
+        points: points * role.weight(),
+        indicated,
+    })
 }
 
 /// A finding of one file, kept with what its rule means until the file is judged.

@@ -13,6 +13,19 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// The severity named `name` (`info` ... `critical`), as written in rule files.
+    pub fn parse(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -63,6 +76,27 @@ pub enum Category {
 }
 
 impl Category {
+    pub const ALL: [Category; 13] = [
+        Category::InstallTime,
+        Category::ImportTime,
+        Category::Archive,
+        Category::Manifest,
+        Category::Concealment,
+        Category::Execution,
+        Category::Download,
+        Category::Exfiltration,
+        Category::CredentialTheft,
+        Category::Persistence,
+        Category::Payload,
+        Category::Metadata,
+        Category::Capability,
+    ];
+
+    /// The category named `name` (`install-time`, `exfiltration`...), as in rule files.
+    pub fn parse(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Category::InstallTime => "install-time",

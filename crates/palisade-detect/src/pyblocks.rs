@@ -54,7 +54,7 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
             .map(|&(_, _, l)| l);
         let started_in_string = in_string.is_some();
         let brackets = scan_line(raw, &mut in_string);
-        let text = trim(raw);
+        let text = raw.trim_ascii();
         let mut push =
             |kind: LineKind, function: Option<u32>| out.push(LineInfo { kind, function });
         if started_in_string {
@@ -195,24 +195,12 @@ fn starts_with_string(text: &[u8]) -> bool {
     text.len() - body.len() <= 2 && (body.starts_with(DOUBLE) || body.starts_with(SINGLE))
 }
 
-fn trim(b: &[u8]) -> &[u8] {
-    let start = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
-    let end = b
-        .iter()
-        .rposition(|c| !c.is_ascii_whitespace())
-        .map_or(start, |p| p + 1);
-    &b[start..end]
-}
-
 /// The line without a trailing comment (ignoring `#` inside simple quotes).
 fn code_part(text: &[u8]) -> &[u8] {
     let mut quote = None;
     for (i, &b) in text.iter().enumerate() {
         match (quote, b) {
-            (None, b'#') => return trim(&text[..i]),
+            (None, b'#') => return text[..i].trim_ascii(),
             (None, b'\'' | b'"') => quote = Some(b),
             (Some(q), c) if c == q => quote = None,
             _ => {}

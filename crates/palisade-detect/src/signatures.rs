@@ -19,7 +19,7 @@
 //! }
 //! ```
 
-use crate::coderules::{RuleError, Signal};
+use crate::coderules::{RuleError, Signal, leak};
 use palisade_core::{Category, RuleInfo, Severity};
 use std::time::Duration;
 use yara_x::MetaValue;
@@ -195,7 +195,7 @@ fn signature_of(
     let get = |k: &str| meta.get(k).cloned();
     let category = match get("category") {
         None => Category::Payload,
-        Some(c) => parse_category(&c).ok_or_else(|| {
+        Some(c) => Category::parse(&c).ok_or_else(|| {
             err(format!(
                 "rule {}: unknown category `{c}`",
                 rule.identifier()
@@ -204,7 +204,7 @@ fn signature_of(
     };
     let severity = match get("severity") {
         None => Severity::Medium,
-        Some(s) => parse_severity(&s).ok_or_else(|| {
+        Some(s) => Severity::parse(&s).ok_or_else(|| {
             err(format!(
                 "rule {}: unknown severity `{s}`",
                 rule.identifier()
@@ -248,38 +248,6 @@ fn signature_of(
             .map(|t| t.identifier().replace('_', "-"))
             .collect(),
     })
-}
-
-fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
-}
-
-fn parse_category(s: &str) -> Option<Category> {
-    use Category::*;
-    [
-        InstallTime,
-        ImportTime,
-        Archive,
-        Manifest,
-        Concealment,
-        Execution,
-        Download,
-        Exfiltration,
-        CredentialTheft,
-        Persistence,
-        Payload,
-        Metadata,
-        Capability,
-    ]
-    .into_iter()
-    .find(|c| c.as_str() == s)
-}
-
-fn parse_severity(s: &str) -> Option<Severity> {
-    use Severity::*;
-    [Info, Low, Medium, High, Critical]
-        .into_iter()
-        .find(|v| v.as_str() == s)
 }
 
 #[cfg(test)]

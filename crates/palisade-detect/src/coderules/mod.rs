@@ -313,13 +313,13 @@ fn compile(spec: RuleSpec, origin: &str, err: ErrAt<'_>) -> Result<CodeRule, Rul
             format!("rule id `{id}` must be `family/name` in lowercase letters, digits and `-`"),
         ));
     }
-    let category = parse_category(spec.category.get_ref()).ok_or_else(|| {
+    let category = Category::parse(spec.category.get_ref()).ok_or_else(|| {
         err(
             spec.category.span(),
             format!("unknown category `{}`", spec.category.get_ref()),
         )
     })?;
-    let severity = parse_severity(spec.severity.get_ref()).ok_or_else(|| {
+    let severity = Severity::parse(spec.severity.get_ref()).ok_or_else(|| {
         err(
             spec.severity.span(),
             format!(
@@ -436,7 +436,9 @@ fn check_tests(
     Ok(())
 }
 
-fn leak(s: String) -> &'static str {
+/// Rules are loaded once per process and live as long as it: their texts are leaked so
+/// that they can be `RuleInfo`s like the built-in analysers' rules.
+pub(crate) fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
@@ -473,34 +475,6 @@ fn derive_atoms(pattern: &str) -> Option<Vec<String>> {
     atoms.sort();
     atoms.dedup();
     Some(atoms)
-}
-
-fn parse_category(s: &str) -> Option<Category> {
-    use Category::*;
-    [
-        InstallTime,
-        ImportTime,
-        Archive,
-        Manifest,
-        Concealment,
-        Execution,
-        Download,
-        Exfiltration,
-        CredentialTheft,
-        Persistence,
-        Payload,
-        Metadata,
-        Capability,
-    ]
-    .into_iter()
-    .find(|c| c.as_str() == s)
-}
-
-fn parse_severity(s: &str) -> Option<Severity> {
-    use Severity::*;
-    [Info, Low, Medium, High, Critical]
-        .into_iter()
-        .find(|v| v.as_str() == s)
 }
 
 #[cfg(test)]

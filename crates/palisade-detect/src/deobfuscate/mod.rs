@@ -393,15 +393,7 @@ fn decode_candidate_as_is(c: &Candidate, hints: Hints) -> Vec<(Vec<String>, Vec<
         return results;
     }
     if let Some(decoded) = decode_base64(&base).or_else(|| decode_hex(&base)) {
-        let (name, bytes) = decoded;
-        let mut s = steps.clone();
-        s.push(name.into());
-        if let Some(more) = decode_binary_layer(&bytes) {
-            s.extend(more.0);
-            results.push((s, more.1));
-        } else if meaningful(&bytes) {
-            results.push((s, bytes));
-        }
+        results.extend(worth_reading(&steps, decoded));
         return results;
     }
     // A base64 word inside a longer string: `echo aW1wb3J0... | base64 -d | sh`.
@@ -410,15 +402,8 @@ fn decode_candidate_as_is(c: &Candidate, hints: Hints) -> Vec<(Vec<String>, Vec<
         .filter(|t| t.len() >= EMBEDDED_TOKEN && t.len() < base.len())
         .take(MAX_TOKENS)
     {
-        if let Some((name, bytes)) = decode_base64(token) {
-            let mut s = steps.clone();
-            s.push(name.into());
-            if let Some(more) = decode_binary_layer(&bytes) {
-                s.extend(more.0);
-                results.push((s, more.1));
-            } else if meaningful(&bytes) {
-                results.push((s, bytes));
-            }
+        if let Some(decoded) = decode_base64(token) {
+            results.extend(worth_reading(&steps, decoded));
         }
     }
     if !results.is_empty() {
@@ -433,6 +418,20 @@ fn decode_candidate_as_is(c: &Candidate, hints: Hints) -> Vec<(Vec<String>, Vec<
         }
     }
     results
+}
+
+/// A decoded layer with its compression layers opened, if the result is worth reading.
+fn worth_reading(
+    steps: &[String],
+    (name, bytes): (&str, Vec<u8>),
+) -> Option<(Vec<String>, Vec<u8>)> {
+    let mut chain = steps.to_vec();
+    chain.push(name.into());
+    if let Some((more, inner)) = decode_binary_layer(&bytes) {
+        chain.extend(more);
+        return Some((chain, inner));
+    }
+    meaningful(&bytes).then_some((chain, bytes))
 }
 
 /// Decompression layers under an encoding (zlib, gzip), repeated.
@@ -460,7 +459,7 @@ fn decode_binary_layer(bytes: &[u8]) -> Option<(Vec<String>, Vec<u8>)> {
         return None;
     }
     // A decompressed layer may itself be base64 text (a common double wrap).
-    if let Some((name, inner)) = decode_base64(trim_ascii(&current)) {
+    if let Some((name, inner)) = decode_base64(current.trim_ascii()) {
         steps.push(name.into());
         if let Some((more, bytes)) = decode_binary_layer(&inner) {
             steps.extend(more);
@@ -477,18 +476,6 @@ fn inflate(reader: impl Read) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     reader.take(MAX_DECODED as u64).read_to_end(&mut out).ok()?;
     (!out.is_empty()).then_some(out)
-}
-
-fn trim_ascii(b: &[u8]) -> &[u8] {
-    let start = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
-    let end = b
-        .iter()
-        .rposition(|c| !c.is_ascii_whitespace())
-        .map_or(start, |p| p + 1);
-    &b[start..end]
 }
 
 fn decode_base64(text: &[u8]) -> Option<(&'static str, Vec<u8>)> {
@@ -726,7 +713,7 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 }
 
 fn starts_with_ignoring_space(hay: &[u8], needle: &[u8]) -> bool {
-    let hay = trim_ascii(hay);
+    let hay = hay.trim_ascii();
     hay.starts_with(needle)
 }
 

@@ -7,6 +7,32 @@ mod common;
 use common::*;
 use sha2::{Digest, Sha256};
 
+/// Asserts the identity a report gives a package.
+fn assert_identity(
+    report: &serde_json::Value,
+    ecosystem: &str,
+    name: &str,
+    version: &str,
+    format: &str,
+) {
+    let got = (
+        &report["ecosystem"],
+        &report["name"],
+        &report["version"],
+        &report["format"],
+    );
+    assert_eq!(
+        got,
+        (
+            &ecosystem.into(),
+            &name.into(),
+            &version.into(),
+            &format.into()
+        ),
+        "{report:#}"
+    );
+}
+
 fn real(name: &str) -> std::path::PathBuf {
     repo_root().join("testdata/real").join(name)
 }
@@ -47,20 +73,7 @@ fn real_npm_install_script_is_reported_with_its_line() {
 #[test]
 fn real_python_sdist_and_wheel() {
     let (_, sdist) = scan_json(&real("six-1.16.0.tar.gz"));
-    assert_eq!(
-        (
-            &sdist["ecosystem"],
-            &sdist["name"],
-            &sdist["version"],
-            &sdist["format"]
-        ),
-        (
-            &"PyPI".into(),
-            &"six".into(),
-            &"1.16.0".into(),
-            &"sdist".into()
-        )
-    );
+    assert_identity(&sdist, "PyPI", "six", "1.16.0", "sdist");
     assert!(rules_of(&sdist).contains(&"install/setup-py".to_string()));
     assert_eq!(sdist["verdict"], "clean");
     let (_, wheel) = scan_json(&real("six-1.16.0-py2.py3-none-any.whl"));
@@ -103,20 +116,7 @@ fn gem_with_an_extension() {
     let path = dir.join("nativething-2.1.0.gem");
     std::fs::write(&path, gem).unwrap();
     let (_, report) = scan_json(&path);
-    assert_eq!(
-        (
-            &report["ecosystem"],
-            &report["name"],
-            &report["version"],
-            &report["format"]
-        ),
-        (
-            &"RubyGems".into(),
-            &"nativething".into(),
-            &"2.1.0".into(),
-            &"gem".into()
-        )
-    );
+    assert_identity(&report, "RubyGems", "nativething", "2.1.0", "gem");
     let ext = finding(&report, "install/gem-extension");
     assert!(ext["message"].as_str().unwrap().contains("extconf.rb"));
     std::fs::remove_dir_all(dir).unwrap();
@@ -135,20 +135,7 @@ fn nupkg_with_install_script_and_msbuild_targets() {
     let path = dir.join("contoso.tools.1.4.2.nupkg");
     std::fs::write(&path, nupkg).unwrap();
     let (_, report) = scan_json(&path);
-    assert_eq!(
-        (
-            &report["ecosystem"],
-            &report["name"],
-            &report["version"],
-            &report["format"]
-        ),
-        (
-            &"NuGet".into(),
-            &"Contoso.Tools".into(),
-            &"1.4.2".into(),
-            &"nupkg".into()
-        )
-    );
+    assert_identity(&report, "NuGet", "Contoso.Tools", "1.4.2", "nupkg");
     let rules = rules_of(&report);
     assert!(
         rules.contains(&"install/nuget-powershell".to_string()),
@@ -177,19 +164,12 @@ fn go_module_zip_with_init_function() {
     let path = dir.join("v1.2.3.zip");
     std::fs::write(&path, module_zip).unwrap();
     let (_, report) = scan_json(&path);
-    assert_eq!(
-        (
-            &report["ecosystem"],
-            &report["name"],
-            &report["version"],
-            &report["format"]
-        ),
-        (
-            &"Go".into(),
-            &"example.com/widgets".into(),
-            &"v1.2.3".into(),
-            &"go module zip".into()
-        )
+    assert_identity(
+        &report,
+        "Go",
+        "example.com/widgets",
+        "v1.2.3",
+        "go module zip",
     );
     let init = finding(&report, "install/go-init");
     assert_eq!(init["line"], 3);
@@ -213,20 +193,7 @@ fn maven_jar_and_bare_pom_with_plugin_execution() {
     let jar_path = dir.join("thing-3.0.1.jar");
     std::fs::write(&jar_path, jar).unwrap();
     let (_, report) = scan_json(&jar_path);
-    assert_eq!(
-        (
-            &report["ecosystem"],
-            &report["name"],
-            &report["version"],
-            &report["format"]
-        ),
-        (
-            &"Maven".into(),
-            &"org.example:thing".into(),
-            &"3.0.1".into(),
-            &"jar".into()
-        )
-    );
+    assert_identity(&report, "Maven", "org.example:thing", "3.0.1", "jar");
     let pom_path = dir.join("thing-3.0.1.pom");
     std::fs::write(&pom_path, pom).unwrap();
     let (_, bare) = scan_json(&pom_path);

@@ -304,7 +304,9 @@ pub fn rule_points(signal: Signal, severity: Severity) -> f64 {
 /// Points of a correlation finding, before the role weight.
 pub fn correlation_points(rule: &RuleInfo) -> f64 {
     match rule.severity {
-        Severity::Critical => 5.0,
+        // Critical combinations (behaviour hidden by encoding, an install command that
+        // runs code) decide alone in package code, like critical threats.
+        Severity::Critical => 6.0,
         Severity::High => 3.5,
         Severity::Medium => 2.0,
         _ => 0.5,

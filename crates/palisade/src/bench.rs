@@ -2,7 +2,7 @@
 //! decompression of the same files measured in the same run, single-threaded, with
 //! every file already in memory so that disk speed does not count.
 
-use crate::cli::{BenchArgs, BenchFormat};
+use crate::cli::{BenchArgs, DataFormat};
 use crate::scan::collect_files;
 use anyhow::{Context, Result};
 use palisade_archive::{Kind, Limits, sniff, unpack_bytes};
@@ -92,8 +92,8 @@ pub fn run(args: BenchArgs) -> Result<ExitCode> {
         ],
     };
     match args.format {
-        BenchFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        BenchFormat::Text => print_text(&report),
+        DataFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        DataFormat::Text => print_text(&report),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -151,12 +151,13 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3)]
     pub repeat: u32,
     /// Output format of the figures.
-    #[arg(long, value_enum, default_value_t = BenchFormat::Text)]
-    pub format: BenchFormat,
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
 }
 
+/// How `bench` and `eval` print their figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BenchFormat {
+pub enum DataFormat {
     Text,
     Json,
 }
@@ -172,8 +173,8 @@ pub struct EvalArgs {
     /// Packages scanned at once (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
-    #[arg(long, short = 'f', value_enum, default_value_t = BenchFormat::Text)]
-    pub format: BenchFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
     /// Exit with 1 when overall recall is below this floor.
     #[arg(long, value_name = "RATIO")]
     pub min_recall: Option<f64>,

@@ -1,7 +1,7 @@
 //! `palisade eval DIR`: detection quality on a labelled corpus, with optional floors that
 //! make it a CI gate.
 
-use crate::cli::{BenchFormat, EvalArgs};
+use crate::cli::{DataFormat, EvalArgs};
 use anyhow::{Context, Result};
 use palisade_detect::{Engine, MALICIOUS_THRESHOLD, ScanOptions};
 use std::process::ExitCode;
@@ -18,8 +18,8 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         .context("cannot start the worker threads")?;
     let evaluation = pool.install(|| palisade_eval::run(&engine, &args.dir, threshold))?;
     match args.format {
-        BenchFormat::Json => println!("{}", serde_json::to_string_pretty(&evaluation)?),
-        BenchFormat::Text => palisade_eval::write_text(&mut std::io::stdout().lock(), &evaluation)?,
+        DataFormat::Json => println!("{}", serde_json::to_string_pretty(&evaluation)?),
+        DataFormat::Text => palisade_eval::write_text(&mut std::io::stdout().lock(), &evaluation)?,
     }
     let mut failed = Vec::new();
     if let Some(floor) = args.min_recall

@@ -269,3 +269,144 @@ mod tests {
         assert_eq!(role_by_path("pkg/mypkg/__init__.py"), Role::Import);
     }
 }
+
+/// Python modules imported by code of a given role run in that role: a module imported
+/// by setup.py runs at install time, and one imported by a package's `__init__.py` runs
+/// on import even if it is named like a test. One level of imports is followed, from
+/// install-time files and from `__init__.py` files.
+pub fn promote_imported_modules<'p>(package: &'p Package, roles: &mut HashMap<&'p str, Role>) {
+    let paths: std::collections::HashSet<&str> =
+        package.files.iter().map(|f| f.path.as_str()).collect();
+    let mut promotions: Vec<(&'p str, Role)> = Vec::new();
+    for file in package.files.iter().filter(|f| f.path.ends_with(".py")) {
+        let role = match roles.get(file.path.as_str()) {
+            Some(role) => *role,
+            None if file.path.ends_with("__init__.py") => role_by_path(&file.path),
+            None => continue,
+        };
+        if role == Role::Auxiliary {
+            continue;
+        }
+        let folder = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        for module in imported_modules(&file.data) {
+            for candidate in module_paths(&package.root, folder, &module) {
+                if let Some(path) = paths.get(candidate.as_str()) {
+                    promotions.push((path, role));
+                }
+            }
+        }
+    }
+    for (path, role) in promotions {
+        let current = roles.entry(path).or_insert(role);
+        *current = (*current).min(role);
+    }
+}
+
+/// Module names of `import a.b` and `from a.b import c, d` lines (`.x` for relative).
+fn imported_modules(data: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(&data[..data.len().min(1 << 20)]);
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("from ") {
+            let Some((module, names)) = rest.split_once(" import ") else {
+                continue;
+            };
+            let module = module.trim();
+            out.push(module.to_string());
+            for name in names.trim_matches(['(', ')', ' ']).split(',') {
+                let name = name.split_whitespace().next().unwrap_or("");
+                if !name.is_empty() && name != "*" {
+                    let joined = if module.ends_with('.') {
+                        format!("{module}{name}")
+                    } else {
+                        format!("{module}.{name}")
+                    };
+                    out.push(joined);
+                }
+            }
+        } else if let Some(rest) = line.strip_prefix("import ") {
+            out.extend(
+                rest.split(',')
+                    .filter_map(|m| m.split_whitespace().next())
+                    .map(str::to_string),
+            );
+        }
+        if out.len() > 256 {
+            break;
+        }
+    }
+    out
+}
+
+/// Where a module may live in the package: under the root, its `src/` folder, or (for
+/// relative imports) beside the importing file; as `x.py` or `x/__init__.py`.
+fn module_paths(root: &str, folder: &str, module: &str) -> Vec<String> {
+    let relative = module.starts_with('.');
+    let trimmed = module.trim_start_matches('.');
+    if trimmed.is_empty() {
+        return Vec::new();
+    }
+    let as_path = trimmed.replace('.', "/");
+    let bases: Vec<String> = if relative {
+        vec![if folder.is_empty() {
+            String::new()
+        } else {
+            format!("{folder}/")
+        }]
+    } else {
+        vec![root.to_string(), format!("{root}src/")]
+    };
+    bases
+        .iter()
+        .flat_map(|base| {
+            [
+                format!("{base}{as_path}.py"),
+                format!("{base}{as_path}/__init__.py"),
+            ]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod import_tests {
+    use super::*;
+    use palisade_core::PackageFile;
+
+    fn file(path: &str, data: &str) -> PackageFile {
+        PackageFile {
+            path: path.into(),
+            data: data.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn modules_imported_by_setup_py_and_init_take_their_role() {
+        let package = Package {
+            root: "p-1/".into(),
+            files: vec![
+                file(
+                    "p-1/setup.py",
+                    "from setuptools import setup\nfrom mytools import helper\n",
+                ),
+                file("p-1/mytools/helper.py", "import os\n"),
+                file(
+                    "p-1/mytools/__init__.py",
+                    "from .tests.test_callback import go\n",
+                ),
+                file("p-1/mytools/tests/test_callback.py", "go = 1\n"),
+                file("p-1/mytools/unrelated.py", ""),
+            ],
+            ..Package::default()
+        };
+        let mut roles: HashMap<&str, Role> = HashMap::new();
+        roles.insert("p-1/setup.py", Role::Install);
+        promote_imported_modules(&package, &mut roles);
+        assert_eq!(roles.get("p-1/mytools/helper.py"), Some(&Role::Install));
+        assert_eq!(roles.get("p-1/mytools/__init__.py"), Some(&Role::Install));
+        assert_eq!(
+            roles.get("p-1/mytools/tests/test_callback.py"),
+            Some(&Role::Import)
+        );
+        assert_eq!(roles.get("p-1/mytools/unrelated.py"), None);
+    }
+}

@@ -8,7 +8,9 @@ use crate::correlate::{self, FileSignals, correlation_points, rule_points};
 use crate::deobfuscate::{self, is_executable};
 use crate::pyblocks::{LineInfo, LineKind, analyse_lines};
 use crate::signatures::Signatures;
-use crate::source::{Language, Role, entry_roles, language_of, role_of_unnamed};
+use crate::source::{
+    Language, Role, entry_roles, language_of, promote_imported_modules, role_of_unnamed,
+};
 use palisade_core::{
     Category, Ecosystem, Evidence, Finding, Package, PackageFile, RuleInfo, Severity,
     snippet_at_offset,
@@ -86,7 +88,10 @@ impl ContentAnalyser {
     }
 
     pub fn analyse(&self, package: &Package, findings: &mut Vec<Finding>) -> Vec<FileScore> {
-        let roles = entry_roles(package);
+        let mut roles = entry_roles(package);
+        if package.ecosystem == Some(Ecosystem::PyPI) {
+            promote_imported_modules(package, &mut roles);
+        }
         let mut scanner = self.signatures.as_ref().map(Signatures::scanner);
         package
             .files

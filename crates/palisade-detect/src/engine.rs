@@ -78,8 +78,9 @@ impl Engine {
             Err(err) => return Report::error(target, format!("{target}: cannot read: {err}")),
         };
         if meta.is_dir() {
+            let started = Instant::now();
             let unpacked = unpack_dir(path, &self.options.limits);
-            return self.report(target, None, unpacked);
+            return self.report(target, None, unpacked, started);
         }
         match palisade_archive::read_artifact(path, &self.options.limits) {
             Ok(data) => self.scan_bytes(target, &data),
@@ -96,13 +97,13 @@ impl Engine {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| target.to_string());
         let unpacked = unpack_bytes(&name, data, &self.options.limits);
-        let mut report = self.report(target, Some(sha256), unpacked);
+        let mut report = self.report(target, Some(sha256), unpacked, started);
         report.elapsed_ms = started.elapsed().as_millis() as u64;
         report
     }
 
-    /// Identifies and analyses an unpacked artifact.
-    pub fn analyse_unpacked(&self, unpacked: Unpacked) -> Analysis {
+    /// Identifies and analyses an unpacked artifact, stopping at `deadline`.
+    pub fn analyse_unpacked(&self, unpacked: Unpacked, deadline: Instant) -> Analysis {
         let Unpacked {
             format,
             files,
@@ -117,7 +118,9 @@ impl Engine {
             analyser.analyse(&package, &mut findings);
         }
         let mut content_findings = Vec::new();
-        let file_scores = self.content.analyse(&package, &mut content_findings);
+        let file_scores = self
+            .content
+            .analyse(&package, &mut content_findings, deadline);
         let score = combine(&file_scores, &findings);
         findings.extend(content_findings);
         findings.sort_by(Finding::report_order);
@@ -130,14 +133,23 @@ impl Engine {
         }
     }
 
-    fn report(&self, target: &str, sha256: Option<String>, unpacked: Unpacked) -> Report {
+    /// The report of an unpacked target whose scan began at `started`: unpacking and
+    /// analysis share the time allowed per package.
+    fn report(
+        &self,
+        target: &str,
+        sha256: Option<String>,
+        unpacked: Unpacked,
+        started: Instant,
+    ) -> Report {
+        let deadline = started + self.options.limits.max_time;
         let unreadable = unpacked.files.is_empty() && !unpacked.errors.is_empty();
         let Analysis {
             package,
             findings,
             errors,
             score,
-        } = self.analyse_unpacked(unpacked);
+        } = self.analyse_unpacked(unpacked, deadline);
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
             target: target.to_string(),

@@ -85,7 +85,7 @@ pub struct LimitArgs {
     /// Largest decompressed-to-compressed ratio of a stream (checked past 4 MiB).
     #[arg(long, value_name = "N", default_value_t = 200)]
     pub max_ratio: u64,
-    /// Seconds allowed to unpack one package.
+    /// Seconds allowed to unpack and analyse one package.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub timeout: u64,
 }

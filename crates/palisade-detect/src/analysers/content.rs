@@ -17,6 +17,7 @@ use palisade_core::{
 };
 use std::collections::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
 
 /// Bytes of one file that are scanned; the rest of a larger file is not.
 const MAX_SCANNED: usize = 16 << 20;
@@ -57,7 +58,22 @@ pub static OFF_SCREEN_CODE: RuleInfo = RuleInfo {
     attack: Some("T1027"),
 };
 
-pub static RULES: &[&RuleInfo] = &[&EMBEDDED_EXECUTABLE, &ENCODED_EXECUTABLE, &OFF_SCREEN_CODE];
+pub static ANALYSIS_TIME_LIMIT: RuleInfo = RuleInfo {
+    id: "analysis/time-limit",
+    category: Category::Archive,
+    severity: Severity::Medium,
+    summary: "The time allowed per package ran out before every file was analysed.",
+    why: "Packages built to exhaust scanners can hide what they carry past what is read; the files after the finding's path were not analysed. Set the limit with --timeout.",
+    example: "a package of 90,000 generated files",
+    attack: Some("T1027"),
+};
+
+pub static RULES: &[&RuleInfo] = &[
+    &EMBEDDED_EXECUTABLE,
+    &ENCODED_EXECUTABLE,
+    &OFF_SCREEN_CODE,
+    &ANALYSIS_TIME_LIMIT,
+];
 
 /// Points of one file, already weighted by its role.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,30 +103,54 @@ impl ContentAnalyser {
         self.signatures.as_ref()
     }
 
-    pub fn analyse(&self, package: &Package, findings: &mut Vec<Finding>) -> Vec<FileScore> {
+    /// Analyses every file until `deadline`; files left when it passes are reported as
+    /// one finding, not analysed.
+    pub fn analyse(
+        &self,
+        package: &Package,
+        findings: &mut Vec<Finding>,
+        deadline: Instant,
+    ) -> Vec<FileScore> {
         let mut roles = entry_roles(package);
         if package.ecosystem == Some(Ecosystem::PyPI) {
             promote_imported_modules(package, &mut roles);
         }
         let mut scanner = self.signatures.as_ref().map(Signatures::scanner);
-        package
-            .files
-            .iter()
-            .filter_map(|file| {
-                let data = &file.data[..file.data.len().min(MAX_SCANNED)];
-                let language = language_of(&file.path, data);
-                let role = roles
-                    .get(file.path.as_str())
-                    .copied()
-                    .unwrap_or_else(|| role_of_unnamed(&file.path, language, package.ecosystem));
-                let context = FileContext {
-                    role,
-                    ecosystem: package.ecosystem,
-                    confusion_shape: package.version.as_deref().is_some_and(absurd_version),
-                };
-                self.analyse_file(file, data, language, &context, scanner.as_mut(), findings)
-            })
-            .collect()
+        let mut scores = Vec::new();
+        for (index, file) in package.files.iter().enumerate() {
+            if Instant::now() >= deadline {
+                let left = package.files.len() - index;
+                findings.push(
+                    ANALYSIS_TIME_LIMIT
+                        .finding(format!(
+                            "time per package reached: {left} of {} files were not analysed",
+                            package.files.len()
+                        ))
+                        .at(file.path.clone(), None),
+                );
+                break;
+            }
+            let data = &file.data[..file.data.len().min(MAX_SCANNED)];
+            let language = language_of(&file.path, data);
+            let role = roles
+                .get(file.path.as_str())
+                .copied()
+                .unwrap_or_else(|| role_of_unnamed(&file.path, language, package.ecosystem));
+            let context = FileContext {
+                role,
+                ecosystem: package.ecosystem,
+                confusion_shape: package.version.as_deref().is_some_and(absurd_version),
+            };
+            scores.extend(self.analyse_file(
+                file,
+                data,
+                language,
+                &context,
+                scanner.as_mut(),
+                findings,
+            ));
+        }
+        scores
     }
 
     fn analyse_file<'s>(
@@ -436,6 +476,33 @@ fn off_screen(data: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_left_when_the_time_runs_out_are_reported_not_analysed() {
+        let package = Package {
+            files: (0..3)
+                .map(|i| PackageFile {
+                    path: format!("p/m{i}.py"),
+                    data: b"exec(base64.b64decode('cHJpbnQoMSk='))".to_vec(),
+                })
+                .collect(),
+            ..Package::default()
+        };
+        let analyser = ContentAnalyser::new(RuleSet::builtin(), None);
+        let mut findings = Vec::new();
+        let scores = analyser.analyse(&package, &mut findings, Instant::now());
+        assert!(scores.is_empty());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rule, "analysis/time-limit");
+        assert!(
+            findings[0].message.contains("3 of 3"),
+            "{}",
+            findings[0].message
+        );
+        let mut findings = Vec::new();
+        let later = Instant::now() + std::time::Duration::from_secs(60);
+        assert_eq!(analyser.analyse(&package, &mut findings, later).len(), 3);
+    }
 
     #[test]
     fn off_screen_code_needs_code_before_and_after_the_run() {

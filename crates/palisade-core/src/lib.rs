@@ -13,7 +13,7 @@ mod report;
 mod rule;
 
 pub use ecosystem::{Ecosystem, ParseEcosystemError};
-pub use evidence::{Evidence, line_at_offset, snippet_at_offset, truncate_chars};
+pub use evidence::{Evidence, LineIndex, line_at_offset, snippet_at_offset, truncate_chars};
 pub use finding::{Category, Finding, Severity};
 pub use package::{EntryPoint, Package, PackageFile, Phase};
 pub use report::{REPORT_SCHEMA_VERSION, Report, Verdict};

@@ -12,11 +12,11 @@ use crate::source::{
     Language, Role, entry_roles, language_of, promote_imported_modules, role_of_unnamed,
 };
 use palisade_core::{
-    Category, Ecosystem, Evidence, Finding, Package, PackageFile, RuleInfo, Severity,
+    Category, Ecosystem, Evidence, Finding, LineIndex, Package, PackageFile, RuleInfo, Severity,
     snippet_at_offset,
 };
-use std::collections::HashMap;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Instant;
 
 /// Bytes of one file that are scanned; the rest of a larger file is not.
@@ -163,6 +163,7 @@ impl ContentAnalyser {
         findings: &mut Vec<Finding>,
     ) -> Option<FileScore> {
         let role = context.role;
+        let text = Lines::new(data);
         let mut signals = FileSignals::default();
         let mut local: Vec<Local> = Vec::new();
         if let (Some(signatures), Some(scanner)) = (&self.signatures, scanner) {
@@ -170,7 +171,7 @@ impl ContentAnalyser {
                 let sig = hit.signature;
                 signals.tags.extend(sig.tags.iter().cloned());
                 signals.hits.push((sig.signal, sig.info.severity));
-                let evidence = Evidence::at_offset(data, hit.offset);
+                let evidence = text.evidence(hit.offset);
                 let finding = sig
                     .info
                     .finding(format!("{} [{}]", sig.info.summary, role.name()))
@@ -208,7 +209,7 @@ impl ContentAnalyser {
         let mut reported = vec![false; self.rules.rules.len()];
         for hit in hits {
             let rule = &self.rules.rules[hit.rule];
-            let line = palisade_core::line_at_offset(data, hit.start);
+            let line = text.line(hit.start);
             let info = lines
                 .as_ref()
                 .and_then(|l| l.get(line as usize - 1).copied());
@@ -226,7 +227,7 @@ impl ContentAnalyser {
             if std::mem::replace(&mut reported[hit.rule], true) {
                 continue;
             }
-            let evidence = Evidence::at_offset(data, hit.start);
+            let evidence = text.evidence(hit.start);
             let kind = info.map(|i| i.kind);
             let mut place = role.name().to_string();
             if kind == Some(LineKind::NotCode) {
@@ -249,9 +250,9 @@ impl ContentAnalyser {
             local.push(Local::new(finding, rule.signal, &rule.tags));
         }
         if language.is_code() || language == Language::Json {
-            self.analyse_decoded(file, data, language, role, &mut signals, &mut local);
+            self.analyse_decoded(file, &text, language, role, &mut signals, &mut local);
             if let Some(offset) = off_screen(data) {
-                let evidence = Evidence::at_offset(data, offset);
+                let evidence = text.evidence(offset);
                 signals.tags.insert("obfuscation".into());
                 signals.hits.push((Signal::Indicator, Severity::Medium));
                 local.push(Local::new(
@@ -279,15 +280,16 @@ impl ContentAnalyser {
     fn analyse_decoded(
         &self,
         file: &PackageFile,
-        data: &[u8],
+        text: &Lines<'_>,
         language: Language,
         role: Role,
         signals: &mut FileSignals,
         local: &mut Vec<Local>,
     ) {
-        let mut seen: HashMap<&str, ()> = HashMap::new();
+        let data = text.data;
+        let mut seen: HashSet<&str> = HashSet::new();
         for decoded in deobfuscate::decode_all(data) {
-            let line = palisade_core::line_at_offset(data, decoded.offset);
+            let line = text.line(decoded.offset);
             if is_executable(&decoded.text) {
                 signals.hidden_tags.insert("payload".into());
                 signals.hits.push((Signal::Threat, Severity::Critical));
@@ -313,28 +315,56 @@ impl ContentAnalyser {
                 .iter()
                 .any(|s| s != deobfuscate::STRING_ESCAPES);
             // Decoded text may be of another language (a shell command inside Python).
-            for lang in [language, Language::Shell, Language::PowerShell] {
-                for hit in self.rules.scan(&decoded.text, lang) {
-                    let rule = &self.rules.rules[hit.rule];
-                    if seen.insert(rule.info.id, ()).is_some() {
-                        continue;
-                    }
-                    if concealed {
-                        signals.hidden_tags.extend(rule.tags.iter().cloned());
-                    } else {
-                        signals.tags.extend(rule.tags.iter().cloned());
-                    }
-                    signals.hits.push((rule.signal, rule.info.severity));
-                    let mut finding = rule
-                        .info
-                        .finding(format!("{} [{}, decoded]", rule.info.summary, role.name()))
-                        .at(file.path.clone(), Some(line))
-                        .with_snippet(snippet_at_offset(&decoded.text, hit.start));
-                    finding.decoded_from = Some(decoded.chain.clone());
-                    local.push(Local::new(finding, rule.signal, &rule.tags));
+            let languages = [language, Language::Shell, Language::PowerShell];
+            for hit in self.rules.scan_in_any(&decoded.text, &languages) {
+                let rule = &self.rules.rules[hit.rule];
+                if !seen.insert(rule.info.id) {
+                    continue;
                 }
+                if concealed {
+                    signals.hidden_tags.extend(rule.tags.iter().cloned());
+                } else {
+                    signals.tags.extend(rule.tags.iter().cloned());
+                }
+                signals.hits.push((rule.signal, rule.info.severity));
+                let mut finding = rule
+                    .info
+                    .finding(format!("{} [{}, decoded]", rule.info.summary, role.name()))
+                    .at(file.path.clone(), Some(line))
+                    .with_snippet(snippet_at_offset(&decoded.text, hit.start));
+                finding.decoded_from = Some(decoded.chain.clone());
+                local.push(Local::new(finding, rule.signal, &rule.tags));
             }
         }
+    }
+}
+
+/// A file's text with its line index, built on first use: most files have no hit.
+struct Lines<'a> {
+    data: &'a [u8],
+    index: OnceCell<LineIndex>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Lines {
+            data,
+            index: OnceCell::new(),
+        }
+    }
+
+    fn line(&self, offset: usize) -> u32 {
+        self.index
+            .get_or_init(|| LineIndex::new(self.data))
+            .line(offset)
+    }
+
+    fn evidence(&self, offset: usize) -> Evidence {
+        Evidence::indexed(
+            self.data,
+            self.index.get_or_init(|| LineIndex::new(self.data)),
+            offset,
+        )
     }
 }
 

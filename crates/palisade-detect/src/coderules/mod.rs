@@ -12,7 +12,7 @@ mod spec;
 pub use spec::Signal;
 
 use crate::source::Language;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use palisade_core::{Category, RuleInfo, Severity};
 use regex::bytes::Regex;
 use spec::{RuleFile, RuleSpec, line_of};
@@ -167,6 +167,7 @@ impl RuleSet {
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&atoms)
             .map_err(|e| RuleError {
                 file: "rules".into(),
@@ -182,7 +183,7 @@ impl RuleSet {
 
     /// Up to `max` hits of each rule that applies to `language`, first hits first.
     pub fn scan_all(&self, text: &[u8], language: Language, max: usize) -> Vec<Hit> {
-        self.candidates(text, language)
+        self.candidates(text, &[language])
             .flat_map(|i| {
                 self.rules[i]
                     .find_all(text, max)
@@ -196,7 +197,12 @@ impl RuleSet {
             .collect()
     }
 
-    fn candidates(&self, text: &[u8], language: Language) -> impl Iterator<Item = usize> + '_ {
+    /// Rules whose atoms occur in `text` and that apply to one of `languages`.
+    fn candidates<'s>(
+        &'s self,
+        text: &[u8],
+        languages: &'s [Language],
+    ) -> impl Iterator<Item = usize> + 's {
         let mut candidates = vec![false; self.rules.len()];
         for m in self.prefilter.find_overlapping_iter(text) {
             for &rule in &self.atom_rules[m.pattern().as_usize()] {
@@ -206,23 +212,20 @@ impl RuleSet {
         candidates
             .into_iter()
             .enumerate()
-            .filter(move |&(i, c)| c && self.rules[i].applies_to(language))
+            .filter(move |&(i, c)| c && languages.iter().any(|&l| self.rules[i].applies_to(l)))
             .map(|(i, _)| i)
     }
 
     /// The first hit of each rule that applies to `language` and matches `text`.
     pub fn scan(&self, text: &[u8], language: Language) -> Vec<Hit> {
-        let mut candidates = vec![false; self.rules.len()];
-        for m in self.prefilter.find_overlapping_iter(text) {
-            for &rule in &self.atom_rules[m.pattern().as_usize()] {
-                candidates[rule] = true;
-            }
-        }
-        candidates
-            .iter()
-            .enumerate()
-            .filter(|&(i, &c)| c && self.rules[i].applies_to(language))
-            .filter_map(|(i, _)| {
+        self.scan_in_any(text, &[language])
+    }
+
+    /// The first hit of each rule that applies to any of `languages`, with one pass of
+    /// the prefilter (decoded text may be Python, shell or PowerShell).
+    pub fn scan_in_any(&self, text: &[u8], languages: &[Language]) -> Vec<Hit> {
+        self.candidates(text, languages)
+            .filter_map(|i| {
                 self.rules[i].find(text).map(|(start, end)| Hit {
                     rule: i,
                     start,
@@ -346,9 +349,7 @@ fn compile(spec: RuleSpec, origin: &str, err: ErrAt<'_>) -> Result<CodeRule, Rul
     let mut patterns = Vec::new();
     let mut atoms: Vec<String> = Vec::new();
     for pattern in &spec.patterns {
-        let regex = regex::bytes::RegexBuilder::new(pattern.get_ref())
-            .size_limit(1 << 22)
-            .build()
+        let regex = compile_pattern(pattern.get_ref())
             .map_err(|e| err(pattern.span(), format!("invalid pattern: {e}")))?;
         patterns.push(regex);
         if spec.atoms.is_none() {
@@ -366,9 +367,7 @@ fn compile(spec: RuleSpec, origin: &str, err: ErrAt<'_>) -> Result<CodeRule, Rul
     let mut exclude = Vec::new();
     for pattern in &spec.exclude {
         exclude.push(
-            regex::bytes::RegexBuilder::new(pattern.get_ref())
-                .size_limit(1 << 22)
-                .build()
+            compile_pattern(pattern.get_ref())
                 .map_err(|e| err(pattern.span(), format!("invalid exclude pattern: {e}")))?,
         );
     }
@@ -407,6 +406,19 @@ fn compile(spec: RuleSpec, origin: &str, err: ErrAt<'_>) -> Result<CodeRule, Rul
     };
     check_tests(&rule, &spec.tests, err, id_span)?;
     Ok(rule)
+}
+
+/// Compiles a rule pattern with ASCII semantics for `\b`, `\w` and `\s` (code is ASCII,
+/// and Unicode word boundaries force the slowest regex engine on non-ASCII input),
+/// falling back to Unicode semantics for patterns that name non-ASCII characters.
+fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
+    let build = |unicode: bool| {
+        regex::bytes::RegexBuilder::new(pattern)
+            .unicode(unicode)
+            .size_limit(1 << 22)
+            .build()
+    };
+    build(false).or_else(|_| build(true))
 }
 
 /// Runs the rule's own examples: a rule that misses its positive examples or matches

@@ -114,6 +114,27 @@ fn sarif_output_is_2_1_0_with_rules_for_every_result() {
     }
 }
 
+/// Scans `target` with the rule folder `rules`: exit code, JSON report (if any), stderr.
+fn scan_with_rules(
+    rules: &std::path::Path,
+    target: &std::path::Path,
+) -> (Option<i32>, Value, String) {
+    let out = palisade(&[
+        "scan",
+        "--format",
+        "json",
+        "--rules",
+        rules.to_str().unwrap(),
+        target.to_str().unwrap(),
+    ]);
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code(),
+        report,
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
 #[test]
 fn user_rules_are_added_and_a_bad_one_names_its_file_and_line() {
     let dir = temp_dir("rules");
@@ -123,15 +144,7 @@ fn user_rules_are_added_and_a_bad_one_names_its_file_and_line() {
     )
     .unwrap();
     let left_pad = repo_root().join("testdata/real/left-pad-1.3.0.tgz");
-    let out = palisade(&[
-        "scan",
-        "--format",
-        "json",
-        "--rules",
-        dir.to_str().unwrap(),
-        left_pad.to_str().unwrap(),
-    ]);
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, report, _) = scan_with_rules(&dir, &left_pad);
     assert!(
         rules_of(&report).contains(&"local/left-pad".to_string()),
         "{report:#}"
@@ -141,14 +154,8 @@ fn user_rules_are_added_and_a_bad_one_names_its_file_and_line() {
         "[[rule]]\nid = \"local/x\"\nseverity = \"huge\"\n",
     )
     .unwrap();
-    let bad = palisade(&[
-        "scan",
-        "--rules",
-        dir.to_str().unwrap(),
-        left_pad.to_str().unwrap(),
-    ]);
-    assert_eq!(bad.status.code(), Some(2));
-    let stderr = String::from_utf8(bad.stderr).unwrap();
+    let (code, _, stderr) = scan_with_rules(&dir, &left_pad);
+    assert_eq!(code, Some(2));
     assert!(stderr.contains("mine.toml:"), "{stderr}");
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -177,38 +184,48 @@ fn yara_rules_from_a_rule_folder_match_text_and_binaries() {
     let dir = temp_dir("yara");
     std::fs::write(
         dir.join("sigs.yar"),
-        "rule left_pad_export : obfuscation {\n  meta:\n    severity = \"high\"\n    signal = \"threat\"\n    category = \"payload\"\n    summary = \"left-pad's export\"\n  strings:\n    $a = \"module.exports = leftPad\"\n  condition:\n    $a\n}\n",
+        "rule left_pad_export : obfuscation {\n  meta:\n    severity = \"high\"\n    signal = \"threat\"\n    category = \"payload\"\n    summary = \"left-pad's export\"\n  strings:\n    $a = \"module.exports = leftPad\"\n  condition:\n    $a\n}\n\nrule implant_marker {\n  meta:\n    id = \"local/implant\"\n  strings:\n    $m = { 13 37 C0 DE }\n  condition:\n    $m\n}\n",
     )
     .unwrap();
     let left_pad = repo_root().join("testdata/real/left-pad-1.3.0.tgz");
-    let out = palisade(&[
-        "scan",
-        "--format",
-        "json",
-        "--rules",
-        dir.to_str().unwrap(),
-        left_pad.to_str().unwrap(),
-    ]);
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, report, _) = scan_with_rules(&dir, &left_pad);
     let hit = finding(&report, "yara/left-pad-export");
     assert_eq!(hit["path"], "package/index.js");
     assert_eq!(report["verdict"], "malicious", "a threat signature decides");
+    assert!(!rules_of(&report).contains(&"local/implant".to_string()));
+
+    let binary = [
+        b"\x7fELF\x02\x01\x01\x00".as_slice(),
+        &[0u8; 64],
+        &[0x13, 0x37, 0xc0, 0xde],
+        &[0u8; 16],
+    ]
+    .concat();
+    let package = gzip(&tar(&[
+        (
+            "package/package.json",
+            br#"{"name": "bin-pkg", "version": "1.0.0"}"#.as_slice(),
+        ),
+        ("package/bin/tool", &binary),
+    ]));
+    let path = dir.join("bin-pkg-1.0.0.tgz");
+    std::fs::write(&path, package).unwrap();
+    let (_, report, _) = scan_with_rules(&dir, &path);
+    assert_eq!(
+        finding(&report, "local/implant")["path"],
+        "package/bin/tool"
+    );
+
     let rules =
         String::from_utf8(palisade(&["rules", "--rules", dir.to_str().unwrap()]).stdout).unwrap();
-    assert!(rules.contains("yara/left-pad-export"));
+    assert!(rules.contains("yara/left-pad-export") && rules.contains("local/implant"));
     std::fs::write(
         dir.join("sigs.yar"),
         "rule broken {\n  condition:\n    $nope\n}\n",
     )
     .unwrap();
-    let bad = palisade(&[
-        "scan",
-        "--rules",
-        dir.to_str().unwrap(),
-        left_pad.to_str().unwrap(),
-    ]);
-    assert_eq!(bad.status.code(), Some(2));
-    let stderr = String::from_utf8(bad.stderr).unwrap();
+    let (code, _, stderr) = scan_with_rules(&dir, &left_pad);
+    assert_eq!(code, Some(2));
     assert!(stderr.contains("sigs.yar:3"), "{stderr}");
     std::fs::remove_dir_all(dir).unwrap();
 }

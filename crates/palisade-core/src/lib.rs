@@ -8,13 +8,18 @@
 mod ecosystem;
 mod evidence;
 mod finding;
+mod metadata;
 mod package;
 mod report;
 mod rule;
+pub mod time;
 
 pub use ecosystem::{Ecosystem, ParseEcosystemError};
 pub use evidence::{Evidence, LineIndex, line_at_offset, snippet_at_offset, truncate_chars};
 pub use finding::{Category, Finding, Severity};
+pub use metadata::{
+    ArtifactRef, DeclaredDependency, Digest, Maintainer, PackageMetadata, ReleaseInfo, VersionInfo,
+};
 pub use package::{EntryPoint, Package, PackageFile, Phase};
 pub use report::{REPORT_SCHEMA_VERSION, Report, Verdict};
 pub use rule::RuleInfo;

@@ -1,0 +1,1 @@
+//! Lockfile and manifest parsers for the seven ecosystems: the resolved dependency list of a project.

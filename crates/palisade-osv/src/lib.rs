@@ -1,0 +1,1 @@
+//! Palisade's OSV side: advisories, version schemes, range matching and the local advisory database.

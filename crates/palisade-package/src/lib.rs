@@ -22,6 +22,7 @@
 
 mod common;
 mod crates;
+mod declared;
 mod golang;
 mod maven;
 mod npm;
@@ -33,6 +34,7 @@ mod text;
 mod xml;
 
 use common::{Ctx, Identity};
+pub use declared::{MAX_DECLARED, declared_dependencies, declared_npm_scripts};
 use palisade_core::{Package, PackageFile, RuleInfo};
 
 /// Every rule this crate can put into [`palisade_core::EntryPoint::rule`] or

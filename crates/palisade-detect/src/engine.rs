@@ -92,14 +92,35 @@ impl Engine {
     pub fn scan_bytes(&self, target: &str, data: &[u8]) -> Report {
         let started = Instant::now();
         let sha256 = hex(&Sha256::digest(data));
-        let name = Path::new(target)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| target.to_string());
-        let unpacked = unpack_bytes(&name, data, &self.options.limits);
+        let unpacked = unpack_bytes(&artifact_name(target), data, &self.options.limits);
         let mut report = self.report(target, Some(sha256), unpacked, started);
         report.elapsed_ms = started.elapsed().as_millis() as u64;
         report
+    }
+
+    /// The full analysis (package, findings, score) of an artifact file or folder, for
+    /// callers that need more than the report, such as the version diff. Never panics:
+    /// an internal failure is an error naming the target.
+    pub fn analyse_path(&self, path: &Path) -> Result<Analysis, String> {
+        let target = path.display().to_string();
+        let started = Instant::now();
+        let deadline = started + self.options.limits.max_time;
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let meta =
+                std::fs::metadata(path).map_err(|e| format!("{target}: cannot read: {e}"))?;
+            let unpacked = if meta.is_dir() {
+                unpack_dir(path, &self.options.limits)
+            } else {
+                let data = palisade_archive::read_artifact(path, &self.options.limits)
+                    .map_err(|e| format!("{target}: cannot read: {e}"))?;
+                unpack_bytes(&artifact_name(&target), &data, &self.options.limits)
+            };
+            if unpacked.files.is_empty() && !unpacked.errors.is_empty() {
+                return Err(unpacked.errors.join("; "));
+            }
+            Ok(self.analyse_unpacked(unpacked, deadline))
+        }));
+        outcome.unwrap_or_else(|_| Err(format!("{target}: internal error while analysing")))
     }
 
     /// Identifies and analyses an unpacked artifact, stopping at `deadline`.
@@ -177,6 +198,14 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     pub errors: Vec<String>,
     pub score: crate::Score,
+}
+
+/// The file name part of a target, which the unpacker uses to name nested archives.
+fn artifact_name(target: &str) -> String {
+    Path::new(target)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| target.to_string())
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -12,6 +12,7 @@ pub mod analysers;
 pub mod coderules;
 pub mod correlate;
 pub mod deobfuscate;
+pub mod diff;
 mod engine;
 mod pyblocks;
 mod score;

@@ -212,9 +212,9 @@ fn entry_key(package: &Package, point: &EntryPoint) -> (String, String, String) 
 
 /// Reports added, changed and removed entry points, and returns the (relative) files
 /// that the new version runs at install or build time.
-fn entry_point_changes<'n>(
+fn entry_point_changes(
     old: &Package,
-    new: &'n Package,
+    new: &Package,
     old_files: &HashMap<&str, &[u8]>,
     new_files: &HashMap<&str, &[u8]>,
     changes: &mut Vec<Change>,

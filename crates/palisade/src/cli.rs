@@ -24,6 +24,11 @@ pub enum Command {
     Bench(BenchArgs),
     /// Measure detection quality on a labelled corpus (a folder with `labels.tsv`).
     Eval(EvalArgs),
+    /// Show what a new version of a package adds in risk terms (install scripts,
+    /// capabilities, concealment, binaries, dependencies, maintainers).
+    ///
+    /// Exit codes: 0 no new risk; 1 the new version raises risk; 2 error.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -124,6 +129,34 @@ pub enum FailOn {
     Malicious,
     /// Never fail on a verdict (unreadable targets still exit 2).
     Never,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old version: an artifact file or folder.
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The new version: an artifact file or folder.
+    #[arg(value_name = "NEW")]
+    pub new: String,
+    #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// Exit with 0 even when the new version raises risk.
+    #[arg(long)]
+    pub no_fail: bool,
+    /// Add the rule files (`*.toml`) of DIR to the built-in rules; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub registry: crate::targets::RegistryArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Args)]

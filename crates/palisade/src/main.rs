@@ -3,10 +3,12 @@
 
 mod bench;
 mod cli;
+mod diff;
 mod eval;
 mod render;
 mod rules_doc;
 mod scan;
+mod targets;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -18,6 +20,7 @@ fn main() -> ExitCode {
         cli::Command::Rules(args) => rules_doc::run(args),
         cli::Command::Bench(args) => bench::run(args),
         cli::Command::Eval(args) => eval::run(args),
+        cli::Command::Diff(args) => diff::run(args),
     };
     match result {
         Ok(code) => code,

@@ -202,10 +202,10 @@ pub(crate) fn screen(popular: &PopularList, norm: &str) -> Option<Imitation> {
     if let Some((i, technique)) = nearest_typo(popular, norm) {
         return found(i, technique);
     }
-    if popular.ecosystem == Ecosystem::Npm {
-        if let Some((i, technique)) = scope_confusion(popular, norm, &squashed) {
-            return found(i, technique);
-        }
+    if popular.ecosystem == Ecosystem::Npm
+        && let Some((i, technique)) = scope_confusion(popular, norm, &squashed)
+    {
+        return found(i, technique);
     }
     affix(popular, norm).and_then(|(i, technique)| found(i, technique))
 }
@@ -213,10 +213,10 @@ pub(crate) fn screen(popular: &PopularList, norm: &str) -> Option<Imitation> {
 /// The characters that count for the edit budget: Go module paths all start with a host,
 /// which is not where typos hide.
 fn effective_len(ecosystem: Ecosystem, chars: &[char]) -> usize {
-    if ecosystem == Ecosystem::Go {
-        if let Some(slash) = chars.iter().position(|&c| c == '/') {
-            return chars.len() - slash - 1;
-        }
+    if ecosystem == Ecosystem::Go
+        && let Some(slash) = chars.iter().position(|&c| c == '/')
+    {
+        return chars.len() - slash - 1;
     }
     chars.len()
 }
@@ -322,10 +322,10 @@ fn affix(popular: &PopularList, norm: &str) -> Option<(u32, Technique)> {
     };
     let mut best: Option<(u32, Technique)> = None;
     let mut consider = |hit: Option<u32>, technique| {
-        if let Some(i) = hit {
-            if best.is_none_or(|(b, _)| i < b) {
-                best = Some((i, technique));
-            }
+        if let Some(i) = hit
+            && best.is_none_or(|(b, _)| i < b)
+        {
+            best = Some((i, technique));
         }
     };
     for &prefix in PREFIXES {

@@ -38,10 +38,13 @@ pub struct PopularList {
     pub flattened_scopes: HashMap<String, u32>,
     /// Normalised target names as characters, for the distance check.
     pub target_chars: Vec<Box<[char]>>,
-    /// Deletion neighbourhood of the targets (SymSpell): hashes of each target with up
-    /// to one character deleted (two for names of [`LONG_NAME`] characters or more),
-    /// sorted, each with its target index.
+    /// Deletion neighbourhood (SymSpell) of the targets allowed one edit: hashes of
+    /// each with up to one character deleted, sorted, each with its target index.
     pub deletions: Vec<(u64, u32)>,
+    /// The same for targets of [`LONG_NAME`] characters or more, which are allowed two
+    /// edits, with up to two characters deleted. Kept apart so that a query's
+    /// two-character deletions are only matched against targets that allow them.
+    pub long_deletions: Vec<(u64, u32)>,
 }
 
 /// Names at least this long tolerate two edits; shorter ones only one.
@@ -50,6 +53,17 @@ pub const LONG_NAME: usize = 10;
 /// The edit budget of a target of `len` characters.
 pub fn edit_budget(len: usize) -> usize {
     if len >= LONG_NAME { 2 } else { 1 }
+}
+
+/// The characters that count for the edit budget: Go module paths all start with a
+/// host, which is not where typos hide.
+pub fn effective_len(ecosystem: Ecosystem, chars: &[char]) -> usize {
+    if ecosystem == Ecosystem::Go
+        && let Some(slash) = chars.iter().position(|&c| c == '/')
+    {
+        return chars.len() - slash - 1;
+    }
+    chars.len()
 }
 
 /// The name as the ecosystem compares names: case-insensitive everywhere for this
@@ -84,26 +98,38 @@ pub fn squash(normalised: &str) -> String {
         .collect()
 }
 
-/// A hash of `chars` with the positions in `skip` left out. FxHash-style mixing: the
-/// index only needs speed and a fair spread, collisions are resolved by verification.
-pub fn hash_without(chars: &[char], skip: &[usize]) -> u64 {
-    let mut h: u64 = chars.len().saturating_sub(skip.len()) as u64;
-    for (i, &c) in chars.iter().enumerate() {
-        if !skip.contains(&i) {
-            h = (h.rotate_left(5) ^ c as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-    }
-    h
-}
-
-/// Every deletion hash of `chars` with up to `depth` characters removed (itself included).
+/// Every deletion hash of `chars` with up to `depth` (1 or 2) characters removed,
+/// itself included. A polynomial hash over prefixes makes each hash O(1), so a name's
+/// whole neighbourhood costs O(L²) rather than O(L³); collisions only cost a wasted
+/// verification, since every candidate's distance is computed.
 pub fn deletion_hashes(chars: &[char], depth: usize, out: &mut Vec<u64>) {
-    out.push(hash_without(chars, &[]));
-    for i in 0..chars.len() {
-        out.push(hash_without(chars, &[i]));
+    const BASE: u64 = 0x100_0000_01b3;
+    let n = chars.len();
+    let mut prefix = Vec::with_capacity(n + 1);
+    let mut power = Vec::with_capacity(n + 1);
+    prefix.push(0u64);
+    power.push(1u64);
+    for (i, &c) in chars.iter().enumerate() {
+        prefix.push(prefix[i].wrapping_mul(BASE).wrapping_add(c as u64 + 1));
+        power.push(power[i].wrapping_mul(BASE));
+    }
+    // The hash of chars[a..b], and of two pieces joined.
+    let segment = |a: usize, b: usize| prefix[b].wrapping_sub(prefix[a].wrapping_mul(power[b - a]));
+    let join = |left: u64, right: u64, right_len: usize| {
+        left.wrapping_mul(power[right_len]).wrapping_add(right)
+    };
+    let finish = |h: u64, len: usize| {
+        let h = (h ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^ (h >> 29)
+    };
+    out.push(finish(prefix[n], n));
+    for (i, &head) in prefix.iter().enumerate().take(n) {
+        let tail = segment(i + 1, n);
+        out.push(finish(join(head, tail, n - i - 1), n - 1));
         if depth >= 2 {
-            for j in i + 1..chars.len() {
-                out.push(hash_without(chars, &[i, j]));
+            for j in i + 1..n {
+                let left = join(head, segment(i + 1, j), j - i - 1);
+                out.push(finish(join(left, segment(j + 1, n), n - j - 1), n - 2));
             }
         }
     }
@@ -129,6 +155,7 @@ impl PopularList {
             flattened_scopes: HashMap::new(),
             target_chars: Vec::new(),
             deletions: Vec::new(),
+            long_deletions: Vec::new(),
         };
         let mut hashes = Vec::new();
         for (i, name) in list.names.iter().enumerate() {
@@ -148,12 +175,20 @@ impl PopularList {
             list.squashed.entry(squashed).or_insert(index);
             let chars: Box<[char]> = norm.chars().collect();
             hashes.clear();
-            deletion_hashes(&chars, edit_budget(chars.len()), &mut hashes);
-            list.deletions.extend(hashes.iter().map(|&h| (h, index)));
+            let budget = edit_budget(effective_len(ecosystem, &chars));
+            deletion_hashes(&chars, budget, &mut hashes);
+            let into = if budget >= 2 {
+                &mut list.long_deletions
+            } else {
+                &mut list.deletions
+            };
+            into.extend(hashes.iter().map(|&h| (h, index)));
             list.target_chars.push(chars);
         }
-        list.deletions.sort_unstable();
-        list.deletions.dedup();
+        for index in [&mut list.deletions, &mut list.long_deletions] {
+            index.sort_unstable();
+            index.dedup();
+        }
         list
     }
 
@@ -162,10 +197,16 @@ impl PopularList {
         self.exact.get(normalised).copied()
     }
 
-    /// Target indices sharing the deletion hash `hash`.
-    pub fn targets_with_hash(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
-        let start = self.deletions.partition_point(|&(h, _)| h < hash);
-        self.deletions[start..]
+    /// Target indices sharing the deletion hash `hash`, among the one-edit targets or,
+    /// with `long`, among the two-edit targets.
+    pub fn targets_with_hash(&self, hash: u64, long: bool) -> impl Iterator<Item = u32> + '_ {
+        let index = if long {
+            &self.long_deletions
+        } else {
+            &self.deletions
+        };
+        let start = index.partition_point(|&(h, _)| h < hash);
+        index[start..]
             .iter()
             .take_while(move |&&(h, _)| h == hash)
             .map(|&(_, i)| i)
@@ -249,12 +290,29 @@ mod tests {
         ] {
             assert!(is_popular(eco, name), "{eco} {name}");
             assert!(!list(eco).names.is_empty());
-            assert!(!list(eco).deletions.is_empty());
+            assert!(!list(eco).deletions.is_empty() || !list(eco).long_deletions.is_empty());
         }
         assert!(list(Ecosystem::PyPI).ranked);
         assert!(!list(Ecosystem::RubyGems).ranked);
         assert!(!list(Ecosystem::Crates).ranked);
         assert!(!is_popular(Ecosystem::PyPI, "reqeusts"));
+    }
+
+    #[test]
+    fn deleting_a_character_hashes_like_the_shorter_name() {
+        let hashes = |s: &str, depth| {
+            let chars: Vec<char> = s.chars().collect();
+            let mut out = Vec::new();
+            deletion_hashes(&chars, depth, &mut out);
+            out
+        };
+        let reqeusts = hashes("reqeusts", 2);
+        assert!(reqeusts.contains(&hashes("reqests", 0)[0]));
+        assert!(reqeusts.contains(&hashes("reqsts", 0)[0]));
+        assert!(!reqeusts.contains(&hashes("requests", 0)[0]));
+        assert_eq!(hashes("abc", 1).len(), 4);
+        assert_eq!(hashes("abc", 2).len(), 7);
+        assert_eq!(hashes("", 2).len(), 1);
     }
 
     #[test]

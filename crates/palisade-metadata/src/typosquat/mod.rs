@@ -22,7 +22,8 @@ pub use rules::{AFFIX_SQUAT, LOOKALIKE, SCOPE_COPY, TYPOSQUAT};
 
 use crate::confusables::skeleton;
 use crate::popular::{
-    MAX_NAME_CHARS, PopularList, deletion_hashes, edit_budget, list, normalise, split_scope, squash,
+    MAX_NAME_CHARS, PopularList, deletion_hashes, edit_budget, effective_len, list, normalise,
+    split_scope, squash,
 };
 use palisade_core::{Ecosystem, Finding, RuleInfo};
 
@@ -210,32 +211,26 @@ pub(crate) fn screen(popular: &PopularList, norm: &str) -> Option<Imitation> {
     affix(popular, norm).and_then(|(i, technique)| found(i, technique))
 }
 
-/// The characters that count for the edit budget: Go module paths all start with a host,
-/// which is not where typos hide.
-fn effective_len(ecosystem: Ecosystem, chars: &[char]) -> usize {
-    if ecosystem == Ecosystem::Go
-        && let Some(slash) = chars.iter().position(|&c| c == '/')
-    {
-        return chars.len() - slash - 1;
-    }
-    chars.len()
-}
-
 /// The most popular target within its edit budget of `norm`, found through the deletion
 /// index and confirmed by computing the distance.
 pub(crate) fn nearest_typo(popular: &PopularList, norm: &str) -> Option<(u32, Technique)> {
     let chars: Vec<char> = norm.chars().collect();
-    let depth = if effective_len(popular.ecosystem, &chars) + 2 >= crate::popular::LONG_NAME {
-        2
-    } else {
-        1
-    };
     let mut hashes = Vec::new();
-    deletion_hashes(&chars, depth, &mut hashes);
+    deletion_hashes(&chars, 1, &mut hashes);
     let mut candidates: Vec<u32> = hashes
         .iter()
-        .flat_map(|&h| popular.targets_with_hash(h))
+        .flat_map(|&h| popular.targets_with_hash(h, false))
         .collect();
+    // Only a name within two characters of a long target's length can be two edits away.
+    if effective_len(popular.ecosystem, &chars) + 2 >= crate::popular::LONG_NAME {
+        hashes.clear();
+        deletion_hashes(&chars, 2, &mut hashes);
+        candidates.extend(
+            hashes
+                .iter()
+                .flat_map(|&h| popular.targets_with_hash(h, true)),
+        );
+    }
     candidates.sort_unstable();
     candidates.dedup();
     best_typo(popular, &chars, candidates.into_iter())

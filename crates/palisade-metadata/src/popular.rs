@@ -67,8 +67,8 @@ pub fn effective_len(ecosystem: Ecosystem, chars: &[char]) -> usize {
 }
 
 /// The name as the ecosystem compares names: case-insensitive everywhere for this
-/// purpose, PEP 503 for PyPI (runs of `-`, `_`, `.` are one `-`), `_` equal to `-` on
-/// crates.io.
+/// purpose, PEP 503 for PyPI (runs of `-`, `_`, `.` are one `-`), `_` equal to `-` for
+/// Rust crates.
 pub fn normalise(ecosystem: Ecosystem, name: &str) -> String {
     let lower = name.trim().to_lowercase();
     match ecosystem {

@@ -197,6 +197,9 @@ fn unverified_reason(metadata: &PackageMetadata) -> String {
         Some(palisade_core::Ecosystem::Go) => {
             "checksum database verification is turned off".to_string()
         }
+        Some(palisade_core::Ecosystem::NuGet) => {
+            "the NuGet catalog entry with the package hash was not reachable".to_string()
+        }
         Some(eco) => format!("the {eco} registry published no digest for this artifact"),
         None => "the registry published no digest for this artifact".to_string(),
     }

@@ -32,6 +32,7 @@ mod fetch;
 mod http;
 mod spec;
 mod url;
+mod xml;
 
 mod crates;
 mod golang;

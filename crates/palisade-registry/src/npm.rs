@@ -93,7 +93,11 @@ fn parse_packument(
         created: time(times.and_then(|t| t.get("created"))).or(first_published(&versions)),
         versions,
         latest,
-        maintainers: people(doc.get("maintainers")),
+        // Some packuments carry maintainers only in each version's manifest.
+        maintainers: match people(doc.get("maintainers")) {
+            found if found.is_empty() => people(manifest.get("maintainers")),
+            found => found,
+        },
         description: text(pick("description")),
         homepage: text(pick("homepage")),
         repository: text_or_field(pick("repository"), "url"),
@@ -172,6 +176,8 @@ mod tests {
             "versions": {"1.0.0": {
                 "dist": {"tarball": "x/-/x-1.0.0.tgz", "shasum": "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709"},
                 "scripts": {"postinstall": "node i.js", "test": "jest"},
+                "_npmUser": {"name": "pub", "email": "pub@x"},
+                "maintainers": [{"name": "m"}],
                 "license": {"type": "MIT"}
             }}
         });
@@ -186,6 +192,8 @@ mod tests {
         );
         assert_eq!(meta.license.as_deref(), Some("MIT"));
         assert_eq!(meta.created, Some(1_577_836_800));
+        assert_eq!(release.publisher.unwrap().name.as_deref(), Some("pub"));
+        assert_eq!(meta.maintainers[0].name.as_deref(), Some("m"));
     }
 
     #[test]

@@ -102,6 +102,9 @@ impl AffectedMatcher {
                 .collect();
             for range in &affected.ranges {
                 let range_scheme = match range.kind {
+                    // Go versions are SemVer already; reading them as Go keeps the
+                    // queried version's parse and accepts Go's shorthands.
+                    RangeType::Semver if scheme == Scheme::Go => Scheme::Go,
                     RangeType::Semver => Scheme::SemVer,
                     RangeType::Ecosystem => scheme,
                     RangeType::Git | RangeType::Other(_) => continue,

@@ -99,10 +99,10 @@ impl Advisory {
             return Err(invalid("`id` is empty".to_string()));
         }
         for (a, affected) in self.affected.iter().enumerate() {
-            if let Some(package) = &affected.package {
-                if package.name.trim().is_empty() {
-                    return Err(invalid(format!("affected[{a}].package.name is empty")));
-                }
+            if let Some(package) = &affected.package
+                && package.name.trim().is_empty()
+            {
+                return Err(invalid(format!("affected[{a}].package.name is empty")));
             }
             for (r, range) in affected.ranges.iter().enumerate() {
                 let at = format!("affected[{a}].ranges[{r}]");

@@ -122,10 +122,8 @@ fn push(stack: &mut [Vec<Item>], item: Item) {
 }
 
 fn parse_item(is_digit: bool, buf: &str, followed_by_digit: bool) -> Item {
-    if is_digit {
-        if let Some(n) = Num::from_digits(buf) {
-            return Item::Int(n);
-        }
+    if is_digit && let Some(n) = Num::from_digits(buf) {
+        return Item::Int(n);
     }
     let mut value = buf;
     if followed_by_digit {
@@ -169,10 +167,12 @@ fn normalize(list: &mut Vec<Item>, nested: bool) {
     // hyphens (`1-ga-1`, `1-0-1`); the POM reference trims such groups, merging the
     // hyphens, so that `1-ga-1` = `1-1`. maven-artifact keeps the extra nesting; the
     // conformance cases follow the reference, and no generated case depends on it.
-    if nested && list.len() == 1 && matches!(list[0], Item::List(_)) {
-        if let Some(Item::List(inner)) = list.pop() {
-            *list = inner;
-        }
+    if nested
+        && list.len() == 1
+        && matches!(list[0], Item::List(_))
+        && let Some(Item::List(inner)) = list.pop()
+    {
+        *list = inner;
     }
 }
 

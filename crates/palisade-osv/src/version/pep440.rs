@@ -152,11 +152,11 @@ fn parse_pep440(input: &str) -> Result<Pep440, VersionError> {
     }
     loop {
         let start = c.pos;
-        if c.eat(".") {
-            if let Some(n) = c.eat_number() {
-                release.push(n);
-                continue;
-            }
+        if c.eat(".")
+            && let Some(n) = c.eat_number()
+        {
+            release.push(n);
+            continue;
         }
         c.pos = start;
         break;

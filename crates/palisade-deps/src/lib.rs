@@ -166,8 +166,9 @@ pub fn collect(root_or_file: &Path) -> (Vec<Dependency>, Vec<DepsError>) {
 }
 
 /// Sorts dependencies (by source, ecosystem, name, version, commit) and merges those that
-/// share all five: groups and parents are unioned, the first line kept, and `direct` is
-/// true if either says so.
+/// share all five: groups are unioned, except that a normal occurrence (no group) keeps
+/// the package normal, since it ships either way; parents are unioned, the first line
+/// kept, and `direct` is true if either says so.
 ///
 /// The commit is part of the key because one npm lockfile can hold the same package at
 /// the same (empty) version from two different commits.
@@ -220,4 +221,45 @@ fn tidy(list: &mut Vec<String>) {
 pub fn sources(deps: &[Dependency]) -> Vec<PathBuf> {
     let set: BTreeSet<&Path> = deps.iter().map(|d| d.source.as_path()).collect();
     set.into_iter().map(Path::to_path_buf).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dep(name: &str, groups: &[&str], line: usize) -> Dependency {
+        let mut d = Dependency::new(
+            Ecosystem::Npm,
+            name,
+            "1.0.0",
+            Path::new("package-lock.json"),
+        );
+        d.groups = groups.iter().map(|g| g.to_string()).collect();
+        d.line = Some(line);
+        d
+    }
+
+    #[test]
+    fn duplicates_merge_with_groups_unioned_unless_one_is_normal() {
+        let out = normalise(vec![
+            dep("b", &["optional"], 9),
+            dep("b", &["dev"], 4),
+            dep("a", &["dev"], 2),
+            dep("a", &[], 7),
+        ]);
+        assert_eq!(out.len(), 2);
+        assert_eq!(
+            (out[0].name.as_str(), out[0].groups.len(), out[0].line),
+            ("a", 0, Some(2))
+        );
+        assert_eq!(out[1].groups, ["dev", "optional"]);
+        assert_eq!(out[1].line, Some(4));
+    }
+
+    #[test]
+    fn a_different_commit_is_a_different_dependency() {
+        let mut x = dep("a", &[], 1);
+        x.commit = Some("af885e2e890b9ef0875edd2b117305119ee5bdc5".into());
+        assert_eq!(normalise(vec![x, dep("a", &[], 2)]).len(), 2);
+    }
 }

@@ -233,3 +233,45 @@ fn discovery_does_not_follow_links_out_of_the_tree() {
         "only links that stay inside"
     );
 }
+
+/// Every parser on every fixture, whole and cut at several points: errors are fine,
+/// panics are not.
+#[test]
+fn no_parser_panics_on_any_fixture_or_its_truncations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/osv-scanner/fixtures");
+    let mut files = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path)
+            } else {
+                files.push(path)
+            }
+        }
+    }
+    assert!(files.len() > 150, "fixtures missing: {}", files.len());
+    let mut runs = 0;
+    for file in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        let cuts = [
+            text.len(),
+            text.len() / 3,
+            text.len() / 2,
+            text.len() * 2 / 3,
+            1,
+        ];
+        for cut in cuts {
+            let cut = (0..=cut.min(text.len()))
+                .rev()
+                .find(|&c| text.is_char_boundary(c))
+                .unwrap();
+            for kind in LockfileKind::ALL {
+                let _ = parse_as(kind, &file, &text[..cut]);
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs > 10_000);
+}

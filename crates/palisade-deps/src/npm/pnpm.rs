@@ -221,16 +221,19 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Vec<Dependency>, DepsErro
         }
     }
 
+    // Snapshot keys of v9 carry peer suffixes; the package key does not.
+    let mut snapshots_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for k in children.keys() {
+        snapshots_of.entry(strip_peers(k)).or_default().push(k);
+    }
     let has_roots = !reached_by.is_empty();
     let mut deps = Vec::with_capacity(out.len());
     for (key, entry, mut dep) in out {
-        // Snapshot keys of v9 carry peer suffixes; the package key does not.
         let snapshot_keys: Vec<&str> = if major >= 9 {
-            children
-                .keys()
-                .copied()
-                .filter(|k| *k == key || strip_peers(k) == key)
-                .collect()
+            snapshots_of
+                .get(strip_peers(&key))
+                .cloned()
+                .unwrap_or_default()
         } else {
             vec![key.as_str()]
         };

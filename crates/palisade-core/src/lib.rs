@@ -21,5 +21,5 @@ pub use metadata::{
     ArtifactRef, DeclaredDependency, Digest, Maintainer, PackageMetadata, ReleaseInfo, VersionInfo,
 };
 pub use package::{EntryPoint, Package, PackageFile, Phase};
-pub use report::{REPORT_SCHEMA_VERSION, Report, Verdict};
+pub use report::{Origin, REPORT_SCHEMA_VERSION, Report, Verdict};
 pub use rule::RuleInfo;

@@ -56,6 +56,29 @@ pub struct Report {
     /// Reasons the analysis was incomplete or impossible, each naming the file.
     pub errors: Vec<String>,
     pub elapsed_ms: u64,
+    /// Where the artifact came from, when it was fetched from a registry by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+    /// What changed since the previous version (`scan --diff-previous`), in the layout
+    /// of `palisade diff --format json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<serde_json::Value>,
+}
+
+/// The registry download behind a report: which artifact of the release was scanned
+/// (for PyPI, the sdist or a wheel) and what vouches for its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The package as the user named it, e.g. `npm:left-pad@1.3.0`.
+    pub spec: String,
+    pub url: String,
+    pub filename: String,
+    /// `sdist`, `wheel`, `tarball`, `crate`, `gem`, `nupkg`, `zip`, `jar`...
+    pub kind: String,
+    /// What checked the download, e.g. `published sha512 digest`.
+    pub verified_by: String,
+    /// True when the artifact came from the local cache.
+    pub cached: bool,
 }
 
 impl Report {
@@ -74,6 +97,8 @@ impl Report {
             findings: Vec::new(),
             errors: vec![error.into()],
             elapsed_ms: 0,
+            origin: None,
+            diff: None,
         }
     }
 

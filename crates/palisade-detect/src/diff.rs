@@ -14,7 +14,7 @@ use palisade_core::{
     Category, DeclaredDependency, EntryPoint, Finding, Maintainer, Package, PackageMetadata, Phase,
     Severity, Verdict,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Changes of one kind reported before the rest are counted in a summary line; a
@@ -33,7 +33,7 @@ pub struct DiffSide<'a> {
     pub metadata: Option<&'a PackageMetadata>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VersionDiff {
     pub old: SideSummary,
     pub new: SideSummary,
@@ -44,7 +44,7 @@ pub struct VersionDiff {
     pub files: FileChanges,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SideSummary {
     pub target: String,
     pub name: Option<String>,
@@ -53,7 +53,7 @@ pub struct SideSummary {
     pub score: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RiskChange {
     None,
@@ -61,7 +61,7 @@ pub enum RiskChange {
     Raised,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
     InstallScriptAdded,
@@ -85,7 +85,7 @@ pub enum ChangeKind {
 }
 
 /// One change between the versions, with the evidence from the side that has it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Change {
     pub kind: ChangeKind,
     /// Whether this change adds risk (the reason to look at the release).
@@ -97,7 +97,7 @@ pub struct Change {
     pub snippet: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FileChanges {
     pub added: usize,
     pub removed: usize,

@@ -3,7 +3,9 @@ use crate::analysers::{Analyser, default_analysers};
 use crate::coderules::{RuleError, RuleSet};
 use crate::score::combine;
 use palisade_archive::{Limits, Unpacked, unpack_bytes, unpack_dir};
-use palisade_core::{Finding, Package, REPORT_SCHEMA_VERSION, Report, Verdict};
+use palisade_core::{
+    Finding, Package, PackageMetadata, REPORT_SCHEMA_VERSION, ReleaseInfo, Report, Verdict,
+};
 use sha2::{Digest, Sha256};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -16,6 +18,18 @@ pub struct ScanOptions {
     /// Folders of user rule files (code rules `*.toml`, YARA rules `*.yar`/`*.yara`)
     /// added to the built-in rules.
     pub rule_dirs: Vec<PathBuf>,
+}
+
+/// What is known about a package beyond its artifact: the registry's metadata when it
+/// was fetched by name. Without it, only the package's name is judged (typosquatting,
+/// vendor names), so a file scan stays reproducible and offline.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScanContext<'a> {
+    pub metadata: Option<&'a PackageMetadata>,
+    /// The release before the scanned one, to compare publishers.
+    pub previous_release: Option<&'a ReleaseInfo>,
+    /// "Now" for the age-based registry checks, Unix seconds.
+    pub now: i64,
 }
 
 /// Runs the whole pipeline on one package at a time; share one engine across threads.
@@ -54,9 +68,16 @@ impl Engine {
     /// Scans an artifact file or a folder. Never panics: an internal failure on one
     /// hostile package becomes an `error` report for it, so a batch goes on.
     pub fn scan_path(&self, path: &Path) -> Report {
+        self.scan_path_in(path, ScanContext::default())
+    }
+
+    /// [`Engine::scan_path`] with what the registry says about the package.
+    pub fn scan_path_in(&self, path: &Path, context: ScanContext) -> Report {
         let target = path.display().to_string();
         let started = Instant::now();
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.scan_path_inner(path, &target)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            self.scan_path_inner(path, &target, context)
+        }));
         let mut report = outcome.unwrap_or_else(|panic| {
             let reason = panic
                 .downcast_ref::<&str>()
@@ -72,7 +93,7 @@ impl Engine {
         report
     }
 
-    fn scan_path_inner(&self, path: &Path, target: &str) -> Report {
+    fn scan_path_inner(&self, path: &Path, target: &str, context: ScanContext) -> Report {
         let meta = match std::fs::metadata(path) {
             Ok(meta) => meta,
             Err(err) => return Report::error(target, format!("{target}: cannot read: {err}")),
@@ -80,20 +101,24 @@ impl Engine {
         if meta.is_dir() {
             let started = Instant::now();
             let unpacked = unpack_dir(path, &self.options.limits);
-            return self.report(target, None, unpacked, started);
+            return self.report(target, None, unpacked, started, context);
         }
         match palisade_archive::read_artifact(path, &self.options.limits) {
-            Ok(data) => self.scan_bytes(target, &data),
+            Ok(data) => self.scan_bytes_in(target, &data, context),
             Err(err) => Report::error(target, format!("{target}: cannot read: {err}")),
         }
     }
 
     /// Scans an artifact held in memory; `target` names it in the report.
     pub fn scan_bytes(&self, target: &str, data: &[u8]) -> Report {
+        self.scan_bytes_in(target, data, ScanContext::default())
+    }
+
+    fn scan_bytes_in(&self, target: &str, data: &[u8], context: ScanContext) -> Report {
         let started = Instant::now();
         let sha256 = hex(&Sha256::digest(data));
         let unpacked = unpack_bytes(&artifact_name(target), data, &self.options.limits);
-        let mut report = self.report(target, Some(sha256), unpacked, started);
+        let mut report = self.report(target, Some(sha256), unpacked, started, context);
         report.elapsed_ms = started.elapsed().as_millis() as u64;
         report
     }
@@ -118,13 +143,23 @@ impl Engine {
             if unpacked.files.is_empty() && !unpacked.errors.is_empty() {
                 return Err(unpacked.errors.join("; "));
             }
-            Ok(self.analyse_unpacked(unpacked, deadline))
+            Ok(self.analyse_unpacked_in(unpacked, deadline, ScanContext::default()))
         }));
         outcome.unwrap_or_else(|_| Err(format!("{target}: internal error while analysing")))
     }
 
     /// Identifies and analyses an unpacked artifact, stopping at `deadline`.
     pub fn analyse_unpacked(&self, unpacked: Unpacked, deadline: Instant) -> Analysis {
+        self.analyse_unpacked_in(unpacked, deadline, ScanContext::default())
+    }
+
+    /// [`Engine::analyse_unpacked`] with what the registry says about the package.
+    pub fn analyse_unpacked_in(
+        &self,
+        unpacked: Unpacked,
+        deadline: Instant,
+        context: ScanContext,
+    ) -> Analysis {
         let Unpacked {
             format,
             files,
@@ -138,6 +173,7 @@ impl Engine {
         for analyser in &self.analysers {
             analyser.analyse(&package, &mut findings);
         }
+        findings.extend(crate::analysers::metadata::analyse(&package, context));
         let mut content_findings = Vec::new();
         let file_scores = self
             .content
@@ -162,6 +198,7 @@ impl Engine {
         sha256: Option<String>,
         unpacked: Unpacked,
         started: Instant,
+        context: ScanContext,
     ) -> Report {
         let deadline = started + self.options.limits.max_time;
         let unreadable = unpacked.files.is_empty() && !unpacked.errors.is_empty();
@@ -170,7 +207,7 @@ impl Engine {
             findings,
             errors,
             score,
-        } = self.analyse_unpacked(unpacked, deadline);
+        } = self.analyse_unpacked_in(unpacked, deadline, context);
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
             target: target.to_string(),
@@ -188,6 +225,8 @@ impl Engine {
             findings,
             errors,
             elapsed_ms: 0,
+            origin: None,
+            diff: None,
         }
     }
 }

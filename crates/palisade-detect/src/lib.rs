@@ -21,7 +21,7 @@ pub mod source;
 
 pub use analysers::Analyser;
 pub use coderules::{RuleError, RuleSet};
-pub use engine::{Analysis, Engine, ScanOptions};
+pub use engine::{Analysis, Engine, ScanContext, ScanOptions};
 pub use score::{
     MALICIOUS_THRESHOLD, SUSPICIOUS_THRESHOLD, Score, combine, score_findings, verdict_for,
 };
@@ -40,6 +40,7 @@ pub(crate) fn rule_catalogue(
     let mut rules: Vec<&'static RuleInfo> = Vec::new();
     rules.extend_from_slice(palisade_archive::rules::ALL);
     rules.extend_from_slice(palisade_package::RULES);
+    rules.extend_from_slice(palisade_metadata::RULES);
     for analyser in analysers::default_analysers() {
         rules.extend_from_slice(analyser.rules());
     }

@@ -33,10 +33,14 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Artifact files (any of the seven ecosystems' formats, recognised by content) or
-    /// unpacked package folders; each is one package.
+    /// Artifact files (any of the seven ecosystems' formats, recognised by content),
+    /// unpacked package folders, or registry packages: `npm:express@4.19.2`,
+    /// `pypi:requests`, `crates:serde@1.0.200`, `gem:rails@7.1.3`,
+    /// `nuget:Newtonsoft.Json@13.0.3`, `go:github.com/gorilla/mux@v1.8.1`,
+    /// `maven:org.apache.commons:commons-lang3@3.14.0` or package URLs
+    /// (`pkg:npm/express@4.19.2`). No version means the latest.
     #[arg(value_name = "TARGET", required_unless_present = "batch")]
-    pub targets: Vec<PathBuf>,
+    pub targets: Vec<String>,
 
     /// Scan every file under DIR as its own package, in parallel.
     #[arg(long, value_name = "DIR", conflicts_with = "targets")]
@@ -64,6 +68,14 @@ pub struct ScanArgs {
     /// Add the rule files (`*.toml`) of DIR to the built-in rules; repeatable.
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
+
+    /// For packages named from a registry, also show what changed since the previous
+    /// version (as `palisade diff`).
+    #[arg(long)]
+    pub diff_previous: bool,
+
+    #[command(flatten)]
+    pub registry: crate::targets::RegistryArgs,
 
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -133,10 +145,11 @@ pub enum FailOn {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The old version: an artifact file or folder.
+    /// The old version: an artifact file or folder, or a registry package
+    /// (`npm:left-pad@1.2.0`, `pkg:pypi/six@1.16.0`).
     #[arg(value_name = "OLD")]
     pub old: String,
-    /// The new version: an artifact file or folder.
+    /// The new version, named the same way.
     #[arg(value_name = "NEW")]
     pub new: String,
     #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Human)]

@@ -1,7 +1,7 @@
 //! `palisade diff OLD NEW`: what the new version adds in risk terms.
 
 use crate::cli::{DiffArgs, DiffFormat};
-use crate::targets::{Resolved, resolve};
+use crate::targets::{Resolved, Resolver};
 use anstyle::{AnsiColor, Style};
 use anyhow::{Context, Result};
 use palisade_detect::diff::{Change, DiffSide, RiskChange, VersionDiff, diff};
@@ -14,8 +14,9 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
         limits: args.limits.to_limits(),
         rule_dirs: args.rule_dirs.clone(),
     })?;
-    let old = resolve(&args.old, &args.registry)?;
-    let new = resolve(&args.new, &args.registry)?;
+    let resolver = Resolver::new(&args.registry);
+    let old = resolver.resolve(&args.old)?;
+    let new = resolver.resolve(&args.new)?;
     let analyse = |side: &Resolved| {
         engine
             .analyse_path(&side.path)
@@ -60,7 +61,7 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
     })
 }
 
-fn write_human(out: &mut impl Write, d: &VersionDiff) -> std::io::Result<()> {
+pub fn write_human(out: &mut impl Write, d: &VersionDiff) -> std::io::Result<()> {
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     let (label, color) = match d.risk {

@@ -2,10 +2,13 @@
 
 use crate::cli::{FailOn, Format, ScanArgs};
 use crate::render::{Renderer, Summary, write_summary};
+use crate::targets::{Resolved, Resolver, previous_version};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use palisade_core::{Report, Verdict};
+use palisade_core::{PackageMetadata, Report, Verdict};
+use palisade_detect::diff::DiffSide;
 use palisade_detect::{Engine, ScanOptions};
+use palisade_registry::PackageSpec;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,10 +17,14 @@ use std::time::Instant;
 
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let started = Instant::now();
-    let targets = match &args.batch {
-        Some(dir) => collect_files(dir)?,
+    let targets: Vec<String> = match &args.batch {
+        Some(dir) => collect_files(dir)?
+            .into_iter()
+            .map(|p| p.display().to_string())
+            .collect(),
         None => args.targets.clone(),
     };
+    let resolver = Resolver::new(&args.registry);
     let many = args.batch.is_some() || targets.len() > 1;
     let engine = Engine::new(ScanOptions {
         limits: args.limits.to_limits(),
@@ -38,12 +45,15 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     std::thread::scope(|scope| -> Result<()> {
         let engine = &engine;
         let targets = &targets;
+        let resolver = &resolver;
+        let diff_previous = args.diff_previous;
         scope.spawn(move || {
             pool.scope(|s| {
                 for target in targets {
                     let sender = sender.clone();
                     s.spawn(move |_| {
-                        let _ = sender.send(engine.scan_path(target));
+                        let report = scan_target(engine, resolver, target, diff_previous);
+                        let _ = sender.send(report);
                     });
                 }
             });
@@ -79,6 +89,68 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Scans one target; a package named from a registry is fetched first, and a failure to
+/// fetch it is that target's error report, never the end of the batch.
+fn scan_target(engine: &Engine, resolver: &Resolver, target: &str, diff_previous: bool) -> Report {
+    let resolved = match resolver.resolve(target) {
+        Ok(resolved) => resolved,
+        Err(err) => return Report::error(target, format!("{err:#}")),
+    };
+    let mut report = engine.scan_path(&resolved.path);
+    report.target = resolved.label.clone();
+    report.origin = resolved.origin.clone();
+    if diff_previous && let Some(metadata) = &resolved.metadata {
+        match previous_diff(engine, resolver, &resolved, metadata) {
+            Ok(diff) => report.diff = Some(diff),
+            Err(err) => report
+                .errors
+                .push(format!("{target}: --diff-previous: {err:#}")),
+        }
+    }
+    report
+}
+
+/// The diff against the version released before the scanned one.
+fn previous_diff(
+    engine: &Engine,
+    resolver: &Resolver,
+    new: &Resolved,
+    metadata: &PackageMetadata,
+) -> Result<serde_json::Value> {
+    let spec = new.spec.clone().context("not a registry package")?;
+    let current = spec
+        .version
+        .clone()
+        .context("the registry named no version")?;
+    let previous = previous_version(metadata, &current)
+        .with_context(|| format!("no version before {current} is published"))?;
+    let old_spec = PackageSpec {
+        version: Some(previous),
+        ..spec
+    };
+    let old = resolver.fetch(&old_spec.to_string(), old_spec)?;
+    let analyse = |side: &Resolved| {
+        engine
+            .analyse_path(&side.path)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("{}: cannot analyse", side.label))
+    };
+    let (old_analysis, new_analysis) = (analyse(&old)?, analyse(new)?);
+    let diff = palisade_detect::diff::diff(
+        &DiffSide {
+            target: &old.label,
+            analysis: &old_analysis,
+            metadata: old.metadata.as_ref(),
+        },
+        &DiffSide {
+            target: &new.label,
+            analysis: &new_analysis,
+            metadata: new.metadata.as_ref(),
+        },
+    );
+    Ok(serde_json::to_value(diff)?)
 }
 
 /// Every regular file under `dir`, sorted; links are not followed.

@@ -3,6 +3,7 @@
 pub mod content;
 mod install_hooks;
 pub mod manifest;
+pub(crate) mod metadata;
 
 pub use install_hooks::InstallHooks;
 pub use manifest::ManifestSignals;

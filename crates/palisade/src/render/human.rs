@@ -1,6 +1,7 @@
 use super::Summary;
 use anstyle::{AnsiColor, Style};
 use palisade_core::{Report, Severity, Verdict};
+use palisade_detect::diff::VersionDiff;
 use std::io::{self, Write};
 
 /// Findings shown per package; the rest are counted.
@@ -49,6 +50,16 @@ pub fn write_report(out: &mut impl Write, report: &Report, detailed: bool) -> io
         return Ok(());
     }
     writeln!(out, "  {dim}target{dim:#}  {}", report.target)?;
+    if let Some(origin) = &report.origin {
+        writeln!(
+            out,
+            "  {dim}fetched{dim:#} {} ({}{}), verified by {}",
+            origin.filename,
+            origin.kind,
+            if origin.cached { ", from the cache" } else { "" },
+            origin.verified_by
+        )?;
+    }
     if let Some(sha) = &report.sha256 {
         writeln!(out, "  {dim}sha256{dim:#}  {sha}")?;
     }
@@ -87,6 +98,14 @@ pub fn write_report(out: &mut impl Write, report: &Report, detailed: bool) -> io
     }
     if report.findings.is_empty() && report.errors.is_empty() {
         writeln!(out, "  {dim}no findings{dim:#}")?;
+    }
+    if let Some(diff) = report
+        .diff
+        .as_ref()
+        .and_then(|d| serde_json::from_value::<VersionDiff>(d.clone()).ok())
+    {
+        writeln!(out, "\n  {bold}Since the previous version{bold:#}")?;
+        crate::diff::write_human(out, &diff)?;
     }
     writeln!(out)
 }

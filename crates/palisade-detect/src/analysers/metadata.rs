@@ -1,0 +1,34 @@
+//! The name and registry-metadata checks of `palisade-metadata`, run on the identified
+//! package. A file scan judges the name only (typosquatting, vendor names); a scan by
+//! registry name adds the registry's record (dependency confusion, publishing anomalies,
+//! manifest confusion between the registry's copy of the manifest and the artifact's).
+
+use crate::engine::ScanContext;
+use palisade_core::{Ecosystem, Finding, Package};
+use palisade_metadata::{ArtifactManifest, MetadataContext};
+
+pub(crate) fn analyse(package: &Package, context: ScanContext) -> Vec<Finding> {
+    let (Some(ecosystem), Some(name)) = (package.ecosystem, package.name.as_deref()) else {
+        return Vec::new();
+    };
+    let Some(metadata) = context.metadata else {
+        return palisade_metadata::analyse(&MetadataContext::new(ecosystem, name, context.now));
+    };
+    let manifest = ArtifactManifest {
+        name: package.name.clone(),
+        version: package.version.clone(),
+        install_scripts: if ecosystem == Ecosystem::Npm {
+            palisade_package::declared_npm_scripts(package)
+        } else {
+            Vec::new()
+        },
+        dependencies: palisade_package::declared_dependencies(package),
+    };
+    palisade_metadata::analyse(&MetadataContext {
+        version: package.version.as_deref(),
+        metadata: Some(metadata),
+        previous_release: context.previous_release,
+        artifact_manifest: Some(&manifest),
+        ..MetadataContext::new(ecosystem, name, context.now)
+    })
+}

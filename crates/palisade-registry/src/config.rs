@@ -10,7 +10,7 @@ use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;
 
-/// One base URL the clients use. Most are one per registry; crates.io downloads and the
+/// One base URL the clients use. Most are one per registry; crate downloads and the
 /// Go checksum database live apart from their registry's API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Endpoint {
@@ -85,8 +85,13 @@ pub struct RegistryConfig {
     pub metadata_limit: u64,
     /// Cap for artifact downloads.
     pub artifact_limit: u64,
-    /// Sent on every request; crates.io refuses anonymous clients.
+    /// Sent on every request; the crate registry refuses anonymous clients.
     pub user_agent: String,
+    /// PEM file of the certificate authorities to trust for HTTPS. `None` trusts the
+    /// Mozilla roots built into the TLS stack; [`RegistryConfig::load`] takes the
+    /// file named by `SSL_CERT_FILE`, as curl and OpenSSL do, so that a proxy that
+    /// re-signs traffic with a local authority works the same for Palisade.
+    pub ca_bundle: Option<std::path::PathBuf>,
 }
 
 impl Default for RegistryConfig {
@@ -109,6 +114,7 @@ impl Default for RegistryConfig {
                 env!("CARGO_PKG_VERSION"),
                 env!("CARGO_PKG_REPOSITORY")
             ),
+            ca_bundle: None,
         }
     }
 }
@@ -124,6 +130,7 @@ struct FileConfig {
     concurrency: Option<usize>,
     artifact_limit_bytes: Option<u64>,
     metadata_limit_bytes: Option<u64>,
+    ca_bundle: Option<std::path::PathBuf>,
     #[serde(default)]
     registries: std::collections::BTreeMap<String, String>,
 }
@@ -140,6 +147,14 @@ impl RegistryConfig {
                 .map_err(|e| RegistryError::Config(format!("{}: {e}", path.display())))?;
         }
         config.apply_env_with(|name| std::env::var(name).ok())?;
+        if config.ca_bundle.is_none() {
+            config.ca_bundle = std::env::var_os("SSL_CERT_FILE")
+                .filter(|v| !v.is_empty())
+                .map(Into::into);
+        }
+        if let Some(path) = &config.ca_bundle {
+            crate::http::load_ca_bundle(path)?;
+        }
         Ok(config)
     }
 
@@ -193,6 +208,9 @@ impl RegistryConfig {
         }
         if let Some(l) = file.metadata_limit_bytes {
             self.metadata_limit = l;
+        }
+        if let Some(path) = file.ca_bundle {
+            self.ca_bundle = Some(path);
         }
         for (key, url) in &file.registries {
             let endpoint = DEFAULT_BASES
@@ -263,6 +281,16 @@ mod tests {
         assert!(config.apply_toml("timeout = 3\n").is_err());
         let err = config.set_base(Endpoint::Maven, "ftp://x").unwrap_err();
         assert!(err.to_string().contains("maven"), "{err}");
+    }
+
+    #[test]
+    fn a_ca_bundle_without_certificates_is_refused() {
+        let path = std::env::temp_dir().join(format!("palisade-ca-{}.pem", std::process::id()));
+        std::fs::write(&path, "not a certificate\n").unwrap();
+        let err = crate::http::load_ca_bundle(&path).unwrap_err();
+        assert!(err.to_string().contains("no PEM certificates"), "{err}");
+        std::fs::remove_file(&path).unwrap();
+        assert!(crate::http::load_ca_bundle(&path).is_err());
     }
 
     #[test]

@@ -205,7 +205,7 @@ mod tests {
             escape_module_path("github.com/Azure/go-AutoRest"),
             "github.com/!azure/go-!auto!rest"
         );
-        assert_eq!(escape_module_path("golang.org/x/mod"), "golang.org/x/mod");
+        assert_eq!(escape_module_path("example.org/x/mod"), "example.org/x/mod");
     }
 
     #[test]

@@ -50,6 +50,7 @@ impl Http {
             .timeout_connect(Some(config.connect_timeout))
             .user_agent(config.user_agent.as_str())
             .max_redirects(10)
+            .tls_config(tls_config(&config))
             .build()
             .into();
         Http {
@@ -209,6 +210,37 @@ impl Http {
         });
         delay.min(self.config.max_retry_delay)
     }
+}
+
+/// The TLS set-up: the configured CA bundle when it loads, else the built-in roots.
+/// [`RegistryConfig::load`] has already refused a bundle that does not load.
+fn tls_config(config: &RegistryConfig) -> ureq::tls::TlsConfig {
+    let builder = ureq::tls::TlsConfig::builder();
+    match config.ca_bundle.as_deref().map(load_ca_bundle) {
+        Some(Ok(certs)) => builder.root_certs(ureq::tls::RootCerts::from(certs)),
+        _ => builder,
+    }
+    .build()
+}
+
+/// The certificates of a PEM bundle; an error when it cannot be read or holds none.
+pub fn load_ca_bundle(
+    path: &std::path::Path,
+) -> Result<Vec<ureq::tls::Certificate<'static>>, RegistryError> {
+    let pem = std::fs::read(path).map_err(|e| RegistryError::io(path, e))?;
+    let certs: Vec<_> = ureq::tls::parse_pem(&pem)
+        .filter_map(|item| match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => Some(cert),
+            _ => None,
+        })
+        .collect();
+    if certs.is_empty() {
+        return Err(RegistryError::Config(format!(
+            "{}: no PEM certificates in the CA bundle",
+            path.display()
+        )));
+    }
+    Ok(certs)
 }
 
 /// Copies a body into `sink`, refusing it as soon as it passes `limit` (and before

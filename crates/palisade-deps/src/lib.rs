@@ -14,7 +14,8 @@
 //! - [`parse_as`]: text already in memory, with an explicit [`LockfileKind`];
 //! - [`discover`]: the lockfiles under a project folder, in a deterministic order;
 //! - [`collect`]: discover and parse everything under a folder, one bad file never stopping
-//!   the others.
+//!   the others;
+//! - [`purl`]: the package URL of a dependency, for SBOMs and advisory look-ups.
 //!
 //! Every result is sorted and de-duplicated ([`normalise`]): the same package at the same
 //! version (and commit) from the same file appears once, with the union of its groups.
@@ -29,6 +30,7 @@ mod kind;
 mod maven;
 mod npm;
 mod nuget;
+mod purl;
 mod python;
 mod ruby;
 mod rust;
@@ -42,6 +44,7 @@ pub use discover::{MAX_DEPTH, discover};
 pub use error::DepsError;
 pub use kind::LockfileKind;
 pub use palisade_core::Ecosystem;
+pub use purl::{purl, purl_type};
 use serde::Serialize;
 
 /// Files larger than this are refused: no real lockfile comes near it, and a hostile one

@@ -36,6 +36,7 @@
 //! # Ok::<(), palisade_osv::AdvisoryError>(())
 //! ```
 
+pub mod db;
 pub mod model;
 pub mod name;
 mod range;

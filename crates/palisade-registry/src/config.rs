@@ -10,14 +10,17 @@ use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;
 
-/// One base URL the clients use. Most are one per registry; crate downloads and the
-/// Go checksum database live apart from their registry's API.
+/// One base URL the clients use. Most are one per registry; the crate index, crate
+/// downloads and the Go checksum database live apart from their registry's API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Endpoint {
     Npm,
     PyPI,
     Crates,
     CratesDownload,
+    /// The crate registry's sparse index, which cargo itself reads: versions, yanked
+    /// flags, dependencies and checksums, but no owners.
+    CratesIndex,
     RubyGems,
     NuGet,
     Go,
@@ -28,7 +31,7 @@ pub enum Endpoint {
 /// The defaults table: the one place that names the public registries. Each row is the
 /// endpoint, its key in the TOML `[registries]` table (upper-cased, it is also the
 /// suffix of the `PALISADE_REGISTRY_` variable), and its default base URL.
-pub const DEFAULT_BASES: [(Endpoint, &str, &str); 9] = [
+pub const DEFAULT_BASES: [(Endpoint, &str, &str); 10] = [
     (Endpoint::Npm, "npm", "https://registry.npmjs.org"),
     (Endpoint::PyPI, "pypi", "https://pypi.org"),
     (Endpoint::Crates, "crates", "https://crates.io"),
@@ -36,6 +39,11 @@ pub const DEFAULT_BASES: [(Endpoint, &str, &str); 9] = [
         Endpoint::CratesDownload,
         "crates_download",
         "https://static.crates.io",
+    ),
+    (
+        Endpoint::CratesIndex,
+        "crates_index",
+        "https://index.crates.io",
     ),
     (Endpoint::RubyGems, "rubygems", "https://rubygems.org"),
     (Endpoint::NuGet, "nuget", "https://api.nuget.org"),
@@ -66,7 +74,11 @@ impl Endpoint {
 /// Everything the clients need to know: base URLs, timeouts, retries, limits.
 #[derive(Debug, Clone)]
 pub struct RegistryConfig {
-    bases: [String; 9],
+    bases: [String; 10],
+    /// Ask the crate registry's web API first (owners, publisher, description), and
+    /// read the sparse index only when the API cannot be reached. Off only when asked
+    /// (`crates = "off"`): then the index alone answers, as it does for cargo.
+    pub crates_api: bool,
     /// Check Go module zips against the checksum database. Off only when asked
     /// (`go_sumdb = "off"`, as Go's own `GOSUMDB=off`).
     pub verify_go_sums: bool,
@@ -100,6 +112,7 @@ impl Default for RegistryConfig {
     fn default() -> Self {
         RegistryConfig {
             bases: DEFAULT_BASES.map(|(_, _, url)| url.to_string()),
+            crates_api: true,
             verify_go_sums: true,
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
@@ -169,12 +182,23 @@ impl RegistryConfig {
     }
 
     /// Points `endpoint` at another base URL (a mirror, a test server). `off` for the Go
-    /// checksum database turns verification of Go modules off.
+    /// checksum database turns verification of Go modules off; `off` for the crate
+    /// registry's API leaves crates to the sparse index alone, and a URL turns the API
+    /// back on.
     pub fn set_base(&mut self, endpoint: Endpoint, url: &str) -> Result<(), RegistryError> {
         let url = url.trim();
-        if endpoint == Endpoint::GoSumDb && url.eq_ignore_ascii_case("off") {
-            self.verify_go_sums = false;
-            return Ok(());
+        let off = url.eq_ignore_ascii_case("off");
+        match endpoint {
+            Endpoint::GoSumDb if off => {
+                self.verify_go_sums = false;
+                return Ok(());
+            }
+            Endpoint::Crates if off => {
+                self.crates_api = false;
+                return Ok(());
+            }
+            Endpoint::Crates => self.crates_api = true,
+            _ => {}
         }
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(RegistryError::Config(format!(
@@ -272,6 +296,25 @@ mod tests {
     }
 
     #[test]
+    fn the_crate_api_can_be_turned_off_and_on_again() {
+        let mut config = RegistryConfig::default();
+        assert!(config.crates_api);
+        config
+            .apply_toml("[registries]\ncrates = \"off\"\ncrates_index = \"http://ix.test/\"\n")
+            .unwrap();
+        assert!(!config.crates_api);
+        assert!(config.is_default(Endpoint::Crates));
+        assert_eq!(config.base(Endpoint::CratesIndex), "http://ix.test");
+        config
+            .apply_env_with(|name| {
+                (name == "PALISADE_REGISTRY_CRATES").then(|| "http://api.test".to_string())
+            })
+            .unwrap();
+        assert!(config.crates_api);
+        assert_eq!(config.base(Endpoint::Crates), "http://api.test");
+    }
+
+    #[test]
     fn unknown_keys_and_bad_urls_are_refused() {
         let mut config = RegistryConfig::default();
         let err = config
@@ -300,6 +343,10 @@ mod tests {
             "PALISADE_REGISTRY_CRATES_DOWNLOAD"
         );
         assert_eq!(Endpoint::GoSumDb.env_var(), "PALISADE_REGISTRY_GO_SUMDB");
+        assert_eq!(
+            Endpoint::CratesIndex.env_var(),
+            "PALISADE_REGISTRY_CRATES_INDEX"
+        );
         assert_eq!(Endpoint::RubyGems.env_var(), "PALISADE_REGISTRY_RUBYGEMS");
     }
 }

@@ -1,6 +1,12 @@
 //! The Rust crate registry's web API: `{base}/api/v1/crates/{name}` (crate and every
 //! version with its sha256 checksum), `.../owners`, and `.../{version}/dependencies`.
 //! Downloads come from a separate static host.
+//!
+//! When the API cannot be reached (DNS, connect, TLS, timeouts, or 429/5xx after every
+//! retry), or is turned off (`crates = "off"`), the sparse index answers instead: see
+//! [`index`]. A 404 from the API is an answer, not a reason to ask the index.
+
+mod index;
 
 use crate::common::{
     first_published, get_package_json, sort_by_time, text, time, version_not_found,
@@ -56,6 +62,29 @@ impl Registry for Crates {
     }
 
     fn metadata(
+        &self,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<PackageMetadata, RegistryError> {
+        let base = self.http.config().base(Endpoint::Crates);
+        if !self.http.config().crates_api {
+            return self.index_metadata(name, version, None);
+        }
+        if self.http.is_unreachable(base) {
+            return self.index_metadata(name, version, Some(base));
+        }
+        match self.api_metadata(name, version) {
+            Err(RegistryError::Unreachable { url, .. }) if url.starts_with(base) => {
+                self.http.mark_unreachable(base);
+                self.index_metadata(name, version, Some(base))
+            }
+            other => other,
+        }
+    }
+}
+
+impl Crates {
+    fn api_metadata(
         &self,
         name: &str,
         version: Option<&str>,

@@ -18,12 +18,14 @@ pub struct Fetched {
     pub body: Vec<u8>,
 }
 
-/// Shared HTTP client. Cloning shares the agent (its connection pool) and the semaphore.
+/// Shared HTTP client. Cloning shares the agent (its connection pool), the semaphore
+/// and the list of bases found unreachable.
 #[derive(Clone)]
 pub struct Http {
     agent: ureq::Agent,
     permits: Arc<Semaphore>,
     config: Arc<RegistryConfig>,
+    unreachable: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 impl std::fmt::Debug for Http {
@@ -57,11 +59,24 @@ impl Http {
             agent,
             permits: Arc::new(Semaphore::new(config.concurrency.max(1))),
             config: Arc::new(config),
+            unreachable: Arc::default(),
         }
     }
 
     pub fn config(&self) -> &RegistryConfig {
         &self.config
+    }
+
+    /// Remembers that `base` could not be reached even after retries, so that a client
+    /// with another source (the crate index) stops paying the retries on every request.
+    pub fn mark_unreachable(&self, base: &str) {
+        let mut set = self.unreachable.lock().unwrap_or_else(|e| e.into_inner());
+        set.insert(base.to_string());
+    }
+
+    pub fn is_unreachable(&self, base: &str) -> bool {
+        let set = self.unreachable.lock().unwrap_or_else(|e| e.into_inner());
+        set.contains(base)
     }
 
     /// GETs a metadata document, capped at the metadata limit. `None` on 404/410.

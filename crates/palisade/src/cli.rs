@@ -29,6 +29,20 @@ pub enum Command {
     ///
     /// Exit codes: 0 no new risk; 1 the new version raises risk; 2 error.
     Diff(DiffArgs),
+    /// List a project's resolved dependencies from its lockfiles and manifests (the list
+    /// `audit` checks), as text, JSON or a CycloneDX 1.5 SBOM.
+    ///
+    /// Exit codes: 0 every lockfile parsed; 2 PATH holds no lockfile or manifest, or one
+    /// failed to parse (the others are still listed, the error goes to standard error).
+    Deps(crate::deps::DepsArgs),
+    /// Check a project's dependencies against known vulnerabilities and known-malicious
+    /// versions (the local OSV database), as a CI gate.
+    ///
+    /// Exit codes: 0 nothing reached --fail-on; 1 a finding reached it; 2 a lockfile
+    /// could not be parsed, none was found, or the database is missing.
+    Audit(crate::audit::AuditArgs),
+    /// Manage the local advisory database: `update`, `import`, `status`.
+    Db(crate::db::DbArgs),
 }
 
 #[derive(Debug, Args)]

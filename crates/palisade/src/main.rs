@@ -1,8 +1,11 @@
 //! `palisade`: the command-line tool. Thin by design: argument parsing and wiring;
 //! everything a library user would want lives in the `palisade-*` crates.
 
+mod audit;
 mod bench;
 mod cli;
+mod db;
+mod deps;
 mod diff;
 mod eval;
 mod render;
@@ -21,6 +24,9 @@ fn main() -> ExitCode {
         cli::Command::Bench(args) => bench::run(args),
         cli::Command::Eval(args) => eval::run(args),
         cli::Command::Diff(args) => diff::run(args),
+        cli::Command::Deps(args) => deps::run(args),
+        cli::Command::Audit(args) => audit::run(args),
+        cli::Command::Db(args) => db::run(args),
     };
     match result {
         Ok(code) => code,

@@ -56,7 +56,11 @@ pub fn write_report(out: &mut impl Write, report: &Report, detailed: bool) -> io
             "  {dim}fetched{dim:#} {} ({}{}), verified by {}",
             origin.filename,
             origin.kind,
-            if origin.cached { ", from the cache" } else { "" },
+            if origin.cached {
+                ", from the cache"
+            } else {
+                ""
+            },
             origin.verified_by
         )?;
     }

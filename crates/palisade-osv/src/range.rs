@@ -95,11 +95,6 @@ impl AffectedMatcher {
         let mut ranges = Vec::new();
         if let Some(eco) = ecosystem {
             let scheme = Scheme::of(eco);
-            versions = affected
-                .versions
-                .iter()
-                .map(|v| Version::parse_lenient_scheme(scheme, v))
-                .collect();
             for range in &affected.ranges {
                 let range_scheme = match range.kind {
                     // Go versions are SemVer already; reading them as Go keeps the
@@ -114,6 +109,20 @@ impl AffectedMatcher {
                     CompiledRange::new(range_scheme, &range.events),
                 ));
             }
+        }
+        // The explicit list is read as versions only when no range says anything: the
+        // databases that publish both derive the list from the ranges, so there exact
+        // strings suffice, and parsing hundreds of listed versions per advisory was
+        // most of an audit's time.
+        if let Some(eco) = ecosystem
+            && ranges.is_empty()
+        {
+            let scheme = Scheme::of(eco);
+            versions = affected
+                .versions
+                .iter()
+                .map(|v| Version::parse_lenient_scheme(scheme, v))
+                .collect();
         }
         AffectedMatcher {
             ecosystem,
@@ -161,6 +170,15 @@ impl AffectedMatcher {
     }
 }
 
+/// Whether `affected` is about `name` (already normalised) of `ecosystem`, without
+/// preparing a matcher.
+pub(crate) fn entry_is_for(affected: &Affected, ecosystem: Ecosystem, name: &str) -> bool {
+    affected
+        .package
+        .as_ref()
+        .is_some_and(|p| p.ecosystem() == Some(ecosystem) && normalize(ecosystem, &p.name) == name)
+}
+
 impl Affected {
     /// True when `version` of this entry's package is affected (see the module
     /// documentation). Parses the entry on every call; for many versions, use
@@ -178,9 +196,10 @@ impl Advisory {
             return false;
         }
         let version = Version::parse_lenient(ecosystem, version);
+        let name = normalize(ecosystem, name);
         self.affected.iter().any(|affected| {
-            let matcher = AffectedMatcher::new(affected);
-            matcher.is_for(ecosystem, name) && matcher.affects(&version)
+            entry_is_for(affected, ecosystem, &name)
+                && AffectedMatcher::new(affected).affects(&version)
         })
     }
 }

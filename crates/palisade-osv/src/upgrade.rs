@@ -10,8 +10,9 @@ impl Advisory {
     /// its `SEMVER` and `ECOSYSTEM` ranges, without duplicates, lowest first.
     pub fn fixed_versions(&self, ecosystem: Ecosystem, name: &str) -> Vec<String> {
         let mut fixed: Vec<Version> = Vec::new();
+        let name = crate::name::normalize(ecosystem, name);
         for affected in &self.affected {
-            if !AffectedMatcher::new(affected).is_for(ecosystem, name) {
+            if !crate::range::entry_is_for(affected, ecosystem, &name) {
                 continue;
             }
             for range in &affected.ranges {
@@ -49,11 +50,13 @@ pub fn smallest_upgrade(
     available: &[String],
 ) -> Option<String> {
     let current = Version::parse_lenient(ecosystem, current);
+    let normalized = crate::name::normalize(ecosystem, name);
     let matchers: Vec<AffectedMatcher> = advisories
         .iter()
         .filter(|a| a.withdrawn.is_none())
-        .flat_map(|a| a.affected.iter().map(AffectedMatcher::new))
-        .filter(|m| m.is_for(ecosystem, name))
+        .flat_map(|a| a.affected.iter())
+        .filter(|affected| crate::range::entry_is_for(affected, ecosystem, &normalized))
+        .map(AffectedMatcher::new)
         .collect();
     let mut candidates: Vec<Version> = advisories
         .iter()

@@ -12,8 +12,8 @@ use std::process::ExitCode;
 pub struct DbArgs {
     #[command(subcommand)]
     pub command: DbCommand,
-    /// The database file (default: $PALISADE_DB, else the user's data directory,
-    /// `~/.local/share/palisade/advisories.db`).
+    /// The database file (default: $PALISADE_DB, else
+    /// $XDG_DATA_HOME/palisade/advisories.db, else ~/.local/share/palisade/advisories.db).
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 }
@@ -37,6 +37,22 @@ pub enum DbCommand {
         #[arg(value_name = "PATH", required = true)]
         sources: Vec<PathBuf>,
     },
+    /// Measure import and audit speed on real advisories (a folder of OSV records),
+    /// against baselines measured in the same run. Uses a temporary database.
+    Bench {
+        /// A folder of OSV records (JSON or YAML), e.g. an advisory database checkout.
+        #[arg(value_name = "SOURCE")]
+        source: PathBuf,
+        /// Pinned dependencies in the generated project.
+        #[arg(long, default_value_t = 2000)]
+        dependencies: usize,
+        /// Repetitions of the warm measurements; the fastest is reported.
+        #[arg(long, default_value_t = 5)]
+        repeat: u32,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Say what the database holds and how old it is.
     Status {
         /// Print the status as JSON.
@@ -53,8 +69,19 @@ pub fn db_path(flag: Option<&Path>) -> Result<PathBuf> {
 }
 
 pub fn run(args: DbArgs) -> Result<ExitCode> {
+    if let DbCommand::Bench {
+        source,
+        dependencies,
+        repeat,
+        json,
+    } = &args.command
+    {
+        crate::db_bench::run(source, *dependencies, *repeat, *json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let path = db_path(args.db.as_deref())?;
     match args.command {
+        DbCommand::Bench { .. } => {}
         DbCommand::Update { source, ecosystems } => {
             let mut options = UpdateOptions::default();
             if let Some(source) = source {

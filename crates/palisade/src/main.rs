@@ -5,6 +5,7 @@ mod audit;
 mod bench;
 mod cli;
 mod db;
+mod db_bench;
 mod deps;
 mod diff;
 mod eval;

@@ -5,9 +5,9 @@ use crate::render::{Renderer, Summary, write_summary};
 use crate::targets::{Resolved, Resolver, previous_version};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use palisade_core::{PackageMetadata, Report, Verdict};
+use palisade_core::{PackageMetadata, ReleaseInfo, Report, Verdict};
 use palisade_detect::diff::DiffSide;
-use palisade_detect::{Engine, ScanOptions};
+use palisade_detect::{Engine, ScanContext, ScanOptions};
 use palisade_registry::PackageSpec;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -98,7 +98,18 @@ fn scan_target(engine: &Engine, resolver: &Resolver, target: &str, diff_previous
         Ok(resolved) => resolved,
         Err(err) => return Report::error(target, format!("{err:#}")),
     };
-    let mut report = engine.scan_path(&resolved.path);
+    let previous_release = resolved
+        .metadata
+        .as_ref()
+        .and_then(|metadata| previous_release(resolver, &resolved, metadata));
+    let mut report = engine.scan_path_in(
+        &resolved.path,
+        ScanContext {
+            metadata: resolved.metadata.as_ref(),
+            previous_release: previous_release.as_ref(),
+            now: palisade_core::time::now_unix(),
+        },
+    );
     report.target = resolved.label.clone();
     report.origin = resolved.origin.clone();
     if diff_previous && let Some(metadata) = &resolved.metadata {
@@ -110,6 +121,24 @@ fn scan_target(engine: &Engine, resolver: &Resolver, target: &str, diff_previous
         }
     }
     report
+}
+
+/// The registry's detail of the release before the scanned one, so that the publisher
+/// checks can compare accounts across releases. None when there is no earlier release
+/// or the registry cannot say.
+fn previous_release(
+    resolver: &Resolver,
+    resolved: &Resolved,
+    metadata: &PackageMetadata,
+) -> Option<ReleaseInfo> {
+    let spec = resolved.spec.as_ref()?;
+    let previous = previous_version(metadata, spec.version.as_deref()?)?;
+    let registries = resolver.fetcher().ok()?.registries();
+    registries
+        .registry(spec.ecosystem)
+        .metadata(&spec.name, Some(&previous))
+        .ok()?
+        .release
 }
 
 /// The diff against the version released before the scanned one.

@@ -26,6 +26,10 @@ pub struct DeepResult {
     pub level: Option<Level>,
     /// The strongest findings, `rule: message`.
     pub findings: Vec<String>,
+    /// Why the artifact could not be fetched, verified or read: the audit then cannot
+    /// vouch for it, which fails the run with exit 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 pub fn scan_all(
@@ -93,14 +97,15 @@ fn scan_one(
         Verdict::Suspicious => Some(Level::Medium),
         _ => None,
     };
-    let mut findings: Vec<String> = report
+    let findings: Vec<String> = report
         .findings
         .iter()
         .take(TOP_FINDINGS)
         .map(|f| format!("{}: {}", f.rule, f.message))
         .collect();
-    findings.extend(report.errors.iter().take(1).cloned());
+    let error = (report.verdict == Verdict::Error).then(|| report.errors.join("; "));
     DeepResult {
+        error,
         ecosystem,
         name: name.to_string(),
         version: version.to_string(),

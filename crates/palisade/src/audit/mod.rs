@@ -16,14 +16,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Exit codes: 0 nothing reached --fail-on; 1 a finding reached it; 2 a lockfile could
-/// not be parsed, there was none, or the database is missing.
+/// Exit codes: 0 nothing reached --fail-on; 1 a finding reached it (whatever else
+/// happened); 2 a lockfile could not be parsed, there was none, the database is
+/// missing, or with --deep a dependency could not be fetched and verified.
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// A project folder (its lockfiles are found below it) or one lockfile.
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
-    /// The advisory database (default: $PALISADE_DB, else the user's data directory).
+    /// The advisory database (default: $PALISADE_DB, else
+    /// $XDG_DATA_HOME/palisade/advisories.db, else ~/.local/share/palisade/advisories.db).
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Exit with 1 when a finding reaches this level. Vulnerabilities whose record rates
@@ -133,7 +135,15 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
         fail_on: threshold,
         failed,
         report,
-        errors: errors.iter().map(ToString::to_string).collect(),
+        errors: errors
+            .iter()
+            .map(ToString::to_string)
+            .chain(deep.iter().filter_map(|d| {
+                d.error
+                    .as_ref()
+                    .map(|e| format!("--deep: {}@{}: {e}", d.name, d.version))
+            }))
+            .collect(),
         deep,
     };
     let mut out: Box<dyn Write> = match &args.output {

@@ -7,6 +7,18 @@ use crate::engine::ScanContext;
 use palisade_core::{Ecosystem, Finding, Package};
 use palisade_metadata::{ArtifactManifest, MetadataContext};
 
+/// The lifecycle scripts npm runs on install, the ones the registry clients report for
+/// comparison; `test` or `bench` differing would say nothing about an install.
+const NPM_INSTALL_SCRIPTS: [&str; 7] = [
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepublish",
+    "preprepare",
+    "prepare",
+    "postprepare",
+];
+
 pub(crate) fn analyse(package: &Package, context: ScanContext) -> Vec<Finding> {
     let (Some(ecosystem), Some(name)) = (package.ecosystem, package.name.as_deref()) else {
         return Vec::new();
@@ -19,6 +31,9 @@ pub(crate) fn analyse(package: &Package, context: ScanContext) -> Vec<Finding> {
         version: package.version.clone(),
         install_scripts: if ecosystem == Ecosystem::Npm {
             palisade_package::declared_npm_scripts(package)
+                .into_iter()
+                .filter(|(name, _)| NPM_INSTALL_SCRIPTS.contains(&name.as_str()))
+                .collect()
         } else {
             Vec::new()
         },

@@ -44,7 +44,12 @@ pub fn check(ctx: &MetadataContext) -> Vec<Finding> {
     findings.extend(disposable_emails(meta));
     findings.extend(repository(ctx, meta));
     if let Some(release) = &meta.release {
-        if let Some(artifact) = ctx.artifact_manifest {
+        // Only npm accepts a registry manifest separate from the tarball's; the other
+        // registries derive their record from the uploaded artifact, where a
+        // difference is one of spelling (`^0.1` against `0.1`), not confusion.
+        if let Some(artifact) = ctx.artifact_manifest
+            && ctx.ecosystem == palisade_core::Ecosystem::Npm
+        {
             findings.extend(manifest_confusion(release, artifact));
         }
         findings.extend(url_dependencies(&release.dependencies, "registry:release"));

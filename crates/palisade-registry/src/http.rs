@@ -46,15 +46,7 @@ enum Attempt<T> {
 
 impl Http {
     pub fn new(config: RegistryConfig) -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(config.timeout))
-            .timeout_connect(Some(config.connect_timeout))
-            .user_agent(config.user_agent.as_str())
-            .max_redirects(10)
-            .tls_config(tls_config(&config))
-            .build()
-            .into();
+        let agent = agent(&config);
         Http {
             agent,
             permits: Arc::new(Semaphore::new(config.concurrency.max(1))),
@@ -225,6 +217,21 @@ impl Http {
         });
         delay.min(self.config.max_retry_delay)
     }
+}
+
+/// An HTTP agent with the configuration's timeouts, user agent and trusted authorities,
+/// for other downloads that should behave like the registry clients (the advisory
+/// database's exports). Statuses are returned, not turned into errors.
+pub fn agent(config: &RegistryConfig) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(config.timeout))
+        .timeout_connect(Some(config.connect_timeout))
+        .user_agent(config.user_agent.as_str())
+        .max_redirects(10)
+        .tls_config(tls_config(config))
+        .build()
+        .into()
 }
 
 /// The TLS set-up: the configured CA bundle when it loads, else the built-in roots.

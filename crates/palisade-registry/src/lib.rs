@@ -47,6 +47,7 @@ pub use config::{DEFAULT_BASES, Endpoint, RegistryConfig};
 pub use error::RegistryError;
 pub use fetch::{FetchedArtifact, Fetcher, VerifiedBy};
 pub use golang::escape_module_path;
+pub use http::agent as http_agent;
 pub use spec::{PackageSpec, looks_like_spec};
 pub use url::resolve as resolve_url;
 

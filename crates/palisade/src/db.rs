@@ -30,6 +30,10 @@ pub enum DbCommand {
         /// Only these ecosystems (npm, pypi, gem, nuget, go, crates, maven); repeatable.
         #[arg(long = "ecosystem", value_name = "NAME")]
         ecosystems: Vec<Ecosystem>,
+        /// HTTP settings shared with the registry clients (`timeout_seconds`,
+        /// `ca_bundle`...); default: $PALISADE_REGISTRY_CONFIG.
+        #[arg(long, value_name = "FILE")]
+        registry_config: Option<PathBuf>,
     },
     /// Merge advisories from OSV `all.zip` files, folders of OSV JSON or YAML, or
     /// checkouts of advisory repositories.
@@ -82,8 +86,21 @@ pub fn run(args: DbArgs) -> Result<ExitCode> {
     let path = db_path(args.db.as_deref())?;
     match args.command {
         DbCommand::Bench { .. } => {}
-        DbCommand::Update { source, ecosystems } => {
-            let mut options = UpdateOptions::default();
+        DbCommand::Update {
+            source,
+            ecosystems,
+            registry_config,
+        } => {
+            // Downloads go through the registry clients' HTTP settings (proxy CA bundle,
+            // user agent), with room for the largest export.
+            let settings = registry_config
+                .or_else(|| std::env::var_os("PALISADE_REGISTRY_CONFIG").map(PathBuf::from));
+            let mut http = palisade_registry::RegistryConfig::load(settings.as_deref())?;
+            http.timeout = std::time::Duration::from_secs(1800);
+            let mut options = UpdateOptions {
+                agent: Some(palisade_registry::http_agent(&http)),
+                ..UpdateOptions::default()
+            };
             if let Some(source) = source {
                 options.source = source;
             }

@@ -224,7 +224,6 @@ fn update_downloads_the_exports_from_a_loopback_mirror() {
     let options = UpdateOptions {
         source: serve_exports(3),
         ecosystems: vec![Ecosystem::Go, Ecosystem::Crates],
-        ca_bundle: None,
         attempts: 1,
         ..UpdateOptions::default()
     };

@@ -18,12 +18,12 @@ pub struct UpdateOptions {
     /// Base URL; `{source}/{ecosystem}/all.zip` is fetched for each ecosystem.
     pub source: String,
     pub ecosystems: Vec<Ecosystem>,
-    pub timeout: Duration,
     /// Attempts per download on connect errors, timeouts and 5xx.
     pub attempts: u32,
-    /// PEM bundle of trusted authorities (default: `SSL_CERT_FILE`), for proxies that
-    /// re-sign TLS; the built-in roots otherwise.
-    pub ca_bundle: Option<PathBuf>,
+    /// The HTTP agent: the caller's, configured like its other downloads (timeouts,
+    /// trusted authorities behind a re-signing proxy); a plain one when `None`. It must
+    /// return error statuses as responses.
+    pub agent: Option<ureq::Agent>,
 }
 
 impl Default for UpdateOptions {
@@ -32,43 +32,19 @@ impl Default for UpdateOptions {
             source: std::env::var("PALISADE_OSV_SOURCE")
                 .unwrap_or_else(|_| DEFAULT_SOURCE.to_string()),
             ecosystems: Ecosystem::ALL.to_vec(),
-            timeout: Duration::from_secs(600),
             attempts: 3,
-            ca_bundle: std::env::var_os("SSL_CERT_FILE").map(PathBuf::from),
+            agent: None,
         }
     }
 }
 
-fn agent(options: &UpdateOptions) -> Result<ureq::Agent, String> {
-    let mut tls = ureq::tls::TlsConfig::builder();
-    if let Some(path) = &options.ca_bundle {
-        let pem = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let certs: Vec<_> = ureq::tls::parse_pem(&pem)
-            .filter_map(|item| match item {
-                Ok(ureq::tls::PemItem::Certificate(cert)) => Some(cert.to_owned()),
-                _ => None,
-            })
-            .collect();
-        if certs.is_empty() {
-            return Err(format!(
-                "{}: no certificates in the CA bundle",
-                path.display()
-            ));
-        }
-        tls = tls.root_certs(ureq::tls::RootCerts::from(certs));
-    }
-    let config = ureq::Agent::config_builder()
-        .timeout_global(Some(options.timeout))
+fn plain_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(1800)))
         .timeout_connect(Some(Duration::from_secs(15)))
         .http_status_as_error(false)
-        .user_agent(format!(
-            "palisade/{} (+{})",
-            env!("CARGO_PKG_VERSION"),
-            env!("CARGO_PKG_REPOSITORY")
-        ))
-        .tls_config(tls.build())
-        .build();
-    Ok(config.into())
+        .build()
+        .into()
 }
 
 /// Downloads every requested export, then imports them all into `db` in one rebuild.
@@ -78,7 +54,7 @@ pub fn update(
     options: &UpdateOptions,
     now: i64,
 ) -> Result<Vec<(PathBuf, SourceReport)>, DbError> {
-    let agent = agent(options).map_err(|e| DbError::new(db, e))?;
+    let agent = options.agent.clone().unwrap_or_else(plain_agent);
     let folder = db
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -164,7 +164,18 @@ impl Fetcher {
     ) -> Result<(), RegistryError> {
         let actual = if expected.algorithm == GO_H1 {
             let limit = self.registries.config().artifact_limit;
-            digest::go_h1_of_zip(path, limit)?
+            // The zip reader only knows the temporary file; name the URL it came from.
+            digest::go_h1_of_zip(path, limit).map_err(|e| match e {
+                RegistryError::Malformed { detail, .. } => RegistryError::Malformed {
+                    url: url.to_string(),
+                    detail,
+                },
+                RegistryError::TooLarge { limit, .. } => RegistryError::TooLarge {
+                    url: url.to_string(),
+                    limit,
+                },
+                other => other,
+            })?
         } else {
             let (_, other) = digest::hash_file(path, Some(&expected.algorithm))?;
             other.ok_or_else(|| RegistryError::Malformed {

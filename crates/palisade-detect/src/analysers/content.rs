@@ -206,13 +206,17 @@ impl ContentAnalyser {
             None => self.rules.scan(data, language),
         };
         let mut functions: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
+        let kind_at = |start: usize| {
+            let line = text.line(start);
+            lines
+                .as_ref()
+                .and_then(|l| l.get(line as usize - 1).copied())
+        };
         let mut reported = vec![false; self.rules.rules.len()];
         for hit in hits {
             let rule = &self.rules.rules[hit.rule];
-            let line = text.line(hit.start);
-            let info = lines
-                .as_ref()
-                .and_then(|l| l.get(line as usize - 1).copied());
+            let info = kind_at(hit.start);
+            let kind = info.map(|i| i.kind);
             if let Some(LineInfo {
                 kind,
                 function: Some(function),
@@ -224,11 +228,15 @@ impl ContentAnalyser {
                     .or_default()
                     .extend(rule.tags.iter().cloned());
             }
+            // Every hit at module level counts, not only the first: `from urllib import
+            // request` comes before the module-level `request.urlopen(...)`.
+            if kind == Some(LineKind::ModuleLevel) && role == Role::Import {
+                signals.module_level.extend(rule.tags.iter().cloned());
+            }
             if std::mem::replace(&mut reported[hit.rule], true) {
                 continue;
             }
             let evidence = text.evidence(hit.start);
-            let kind = info.map(|i| i.kind);
             let mut place = role.name().to_string();
             if kind == Some(LineKind::NotCode) {
                 // Evidence in a comment or docstring documents behaviour; it is not behaviour.
@@ -238,9 +246,6 @@ impl ContentAnalyser {
             } else {
                 signals.tags.extend(rule.tags.iter().cloned());
                 signals.hits.push((rule.signal, rule.info.severity));
-                if kind == Some(LineKind::ModuleLevel) && role == Role::Import {
-                    signals.module_level.extend(rule.tags.iter().cloned());
-                }
             }
             let finding = rule
                 .info

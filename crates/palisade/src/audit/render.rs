@@ -2,6 +2,7 @@
 //! SARIF 2.1.0 (code-scanning interfaces). JSON is the serialised [`AuditOutput`].
 
 use super::AuditOutput;
+use crate::render::encode_uri;
 use palisade_audit::{Level, PackageFinding};
 use serde_json::{Value, json};
 use std::io::{self, Write};
@@ -205,19 +206,28 @@ pub fn sarif(o: &AuditOutput) -> Value {
     for f in &o.report.findings {
         for a in f.advisories.iter().filter(|a| a.ignored.is_none()) {
             if seen.insert(a.id.clone()) {
-                rules.push(json!({
+                // SARIF allows no null: `helpUri` and `security-severity` are left out
+                // when the advisory gives neither.
+                let mut rule = json!({
                     "id": a.id,
                     "shortDescription": {"text": a.summary.clone().unwrap_or_else(|| a.id.clone())},
-                    "helpUri": a.url,
-                    "properties": {"aliases": a.aliases, "security-severity": a.score.map(|s| format!("{s:.1}"))},
-                }));
+                    "properties": {"aliases": a.aliases},
+                });
+                if let Some(url) = &a.url {
+                    rule["helpUri"] = json!(url);
+                }
+                if let Some(score) = a.score {
+                    rule["properties"]["security-severity"] = json!(format!("{score:.1}"));
+                }
+                rules.push(rule);
             }
             let level = match a.level {
                 Level::Malicious | Level::Critical | Level::High => "error",
                 Level::Medium => "warning",
                 Level::Low => "note",
             };
-            let mut location = json!({"physicalLocation": {"artifactLocation": {"uri": relative(&o.root, &f.dependency.source)}}});
+            let uri = encode_uri(&relative(&o.root, &f.dependency.source));
+            let mut location = json!({"physicalLocation": {"artifactLocation": {"uri": uri}}});
             if let Some(line) = f.dependency.line {
                 location["physicalLocation"]["region"] = json!({"startLine": line});
             }
@@ -242,4 +252,71 @@ pub fn sarif(o: &AuditOutput) -> Value {
             "results": results,
         }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palisade_audit::{AdvisoryMatch, AuditReport};
+    use palisade_core::Ecosystem;
+    use palisade_deps::Dependency;
+    use std::path::PathBuf;
+
+    fn output(name: &str, id: &str, source: &str, url: Option<&str>) -> AuditOutput {
+        let mut dependency = Dependency::new(Ecosystem::Npm, name, "1.0.0", Path::new(source));
+        dependency.line = Some(3);
+        AuditOutput {
+            schema_version: 1,
+            root: PathBuf::from("/p"),
+            lockfiles: vec![PathBuf::from(source)],
+            database: PathBuf::from("/db"),
+            fail_on: Some(Level::High),
+            failed: false,
+            report: AuditReport {
+                dependencies: 1,
+                findings: vec![PackageFinding {
+                    dependency,
+                    level: Some(Level::Malicious),
+                    advisories: vec![AdvisoryMatch {
+                        id: id.to_string(),
+                        aliases: Vec::new(),
+                        summary: None,
+                        level: Level::Malicious,
+                        score: None,
+                        fixed: Vec::new(),
+                        url: url.map(str::to_string),
+                        ignored: None,
+                    }],
+                    upgrade_to: None,
+                    path: vec![name.to_string()],
+                }],
+                ..AuditReport::default()
+            },
+            errors: Vec::new(),
+            deep: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn sarif_has_no_nulls_and_encodes_the_uri() {
+        let log = sarif(&output(
+            "evil",
+            "MAL-1",
+            "/p/my app/package-lock.json",
+            None,
+        ));
+        let text = log.to_string();
+        assert!(!text.contains("null"), "{text}");
+        let run = &log["runs"][0];
+        assert!(run["tool"]["driver"]["rules"][0].get("helpUri").is_none());
+        assert_eq!(
+            run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "my%20app/package-lock.json"
+        );
+        let with_url = sarif(&output("evil", "MAL-1", "/p/a.json", Some("https://x/y")));
+        assert_eq!(
+            with_url["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"],
+            "https://x/y"
+        );
+    }
 }

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 pub use human::{write_report as write_human_report, write_summary};
+pub(crate) use sarif::encode_uri;
 pub use sarif::sarif_log;
 
 /// Counts for the end-of-run summary.

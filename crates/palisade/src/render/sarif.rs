@@ -94,7 +94,7 @@ fn result(report: &Report, finding: &Finding) -> Value {
 }
 
 /// Percent-encodes what may not appear in a URI reference, keeping `/`.
-fn encode_uri(path: &str) -> String {
+pub(crate) fn encode_uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {

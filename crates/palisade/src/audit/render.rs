@@ -141,6 +141,29 @@ pub fn human(out: &mut impl Write, o: &AuditOutput) -> io::Result<()> {
     Ok(())
 }
 
+/// Text safe inside a Markdown table cell: a `|` would end the cell and a line break
+/// the row, and both come from lockfiles and advisory records, which are not ours.
+fn cell(s: &str) -> String {
+    s.replace(['\r', '\n'], " ").replace('|', "\\|")
+}
+
+/// `s` as a code span in a table cell, fenced with more backticks than it contains.
+fn code(s: &str) -> String {
+    let s = cell(s);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    if longest == 0 {
+        format!("{fence}{s}{fence}")
+    } else {
+        format!("{fence} {s} {fence}")
+    }
+}
+
 pub fn markdown(out: &mut impl Write, o: &AuditOutput) -> io::Result<()> {
     let r = &o.report;
     writeln!(out, "### Palisade audit\n")?;
@@ -164,23 +187,22 @@ pub fn markdown(out: &mut impl Write, o: &AuditOutput) -> io::Result<()> {
                 .iter()
                 .map(|a| {
                     if a.ignored.is_some() {
-                        format!("~~{}~~", a.id)
+                        format!("~~{}~~", cell(&a.id))
                     } else {
-                        a.id.clone()
+                        cell(&a.id)
                     }
                 })
                 .collect();
-            let cell = |s: &str| s.replace('|', "\\|");
             writeln!(
                 out,
-                "| {} | `{}` ({}) | {} | {} | {} | `{}` |",
+                "| {} | {} ({}) | {} | {} | {} | {} |",
                 level_name(f.level),
-                cell(&f.dependency.name),
+                code(&f.dependency.name),
                 f.dependency.ecosystem,
                 cell(&f.dependency.version),
                 ids.join(", "),
-                f.upgrade_to.as_deref().unwrap_or("none known"),
-                cell(&place(&o.root, f))
+                cell(f.upgrade_to.as_deref().unwrap_or("none known")),
+                code(&place(&o.root, f))
             )?;
         }
     }
@@ -318,5 +340,24 @@ mod tests {
             with_url["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"],
             "https://x/y"
         );
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_the_table() {
+        let o = output("a`b|c", "MAL-1|x\ny", "/p/dir|x\n/package-lock.json", None);
+        let mut out = Vec::new();
+        markdown(&mut out, &o).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let row = text
+            .lines()
+            .find(|l| l.starts_with("| malicious"))
+            .expect(&text);
+        assert!(
+            row.contains("`` a`b\\|c ``") && row.contains("MAL-1\\|x y"),
+            "{row}"
+        );
+        // Seven unescaped pipes: six cells.
+        let cells = row.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 7, "{row}");
     }
 }

@@ -180,12 +180,15 @@ pub fn audit(
         if let Some(level) = level {
             *report.counts.entry(level.as_str().to_string()).or_default() += 1;
         }
+        // Every advisory of the package, not only those affecting this version: the
+        // upgrade must not land in another advisory's range.
+        let all: Vec<&Advisory> = advisories.iter().collect();
         report.findings.push(PackageFinding {
             upgrade_to: smallest_upgrade(
                 dependency.ecosystem,
                 &dependency.name,
                 &dependency.version,
-                &affecting,
+                &all,
                 &[],
             ),
             path: path::dependency_path(dependency, dependencies),

@@ -296,10 +296,10 @@ impl Store {
                 format!("damaged: record {number} is not in the table"),
             )
         })?;
-        let start = self
-            .blob_start
-            .checked_add(offset)
-            .filter(|s| s + len as u64 <= self.file_len);
+        let start = self.blob_start.checked_add(offset).filter(|s| {
+            s.checked_add(len as u64)
+                .is_some_and(|end| end <= self.file_len)
+        });
         let start = start.ok_or_else(|| {
             DbError::new(
                 path,

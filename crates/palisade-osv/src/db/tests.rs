@@ -179,6 +179,61 @@ fn damaged_or_missing_databases_are_errors_naming_the_file() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Where the record table starts: after the header, keys, names and postings.
+fn record_table_at(bytes: &[u8]) -> usize {
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    let mut at = 12;
+    at += 4 + u32_at(at);
+    at += 4 + u32_at(at) * 20;
+    at += 4 + u32_at(at);
+    at += 4 + u32_at(at) * 4;
+    at + 4
+}
+
+#[test]
+fn hostile_index_values_are_errors_not_panics() {
+    let dir = temp("hostile");
+    let db_path = dir.join("advisories.db");
+    Database::import(&db_path, &[testdata()], 1).unwrap();
+    let bytes = std::fs::read(&db_path).unwrap();
+    let table = record_table_at(&bytes);
+    let lookups = [
+        (Ecosystem::PyPI, "accesscontrol"),
+        (Ecosystem::Go, "github.com/tendermint/tendermint"),
+        (Ecosystem::Crates, "claxon"),
+    ];
+    // Every record placed at an offset that overflows when its length is added.
+    let mut far = bytes.clone();
+    let count = u32::from_le_bytes(far[table - 4..table].try_into().unwrap()) as usize;
+    for i in 0..count {
+        let at = table + i * 12;
+        let blob_start = (table + count * 12) as u64;
+        far[at..at + 8].copy_from_slice(&(u64::MAX - blob_start - 1).to_le_bytes());
+    }
+    let path = dir.join("far.db");
+    std::fs::write(&path, &far).unwrap();
+    let db = Database::open(&path).unwrap();
+    let err = db.advisories(lookups[0].0, lookups[0].1).err().unwrap();
+    assert!(
+        err.to_string().contains("far.db") && err.to_string().contains("past the end"),
+        "{err}"
+    );
+    // Any index byte set to 0xff: opening or looking up may fail, never panic.
+    for at in 12..table + count * 12 {
+        let mut damaged = bytes.clone();
+        damaged[at] = 0xff;
+        let path = dir.join("flipped.db");
+        std::fs::write(&path, &damaged).unwrap();
+        if let Ok(db) = Database::open(&path) {
+            for (eco, name) in lookups {
+                let _ = db.advisories(eco, name);
+            }
+            let _ = db.packages_per_ecosystem();
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Serves `/Go/all.zip` and `/crates.io/all.zip`; anything else is a 404.
 fn serve_exports(requests: usize) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

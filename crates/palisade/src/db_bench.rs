@@ -160,7 +160,7 @@ fn measure_audit(
 ) -> Result<AuditFigures> {
     let project = work.join(format!("project-{named}"));
     std::fs::create_dir_all(&project)?;
-    write_project(&project, advisories, count, named)?;
+    let named = write_project(&project, advisories, count, named)?;
     let start = Instant::now();
     let (deps, errors) = palisade_deps::collect(&project);
     let lockfile_parse_ms = ms(start);
@@ -214,13 +214,14 @@ fn measure_audit(
 }
 
 /// A project pinning `count` dependencies: `named_count` of them packages that advisories name,
-/// at a version an advisory names, the rest packages with no advisory.
+/// at a version an advisory names, the rest packages with no advisory. Returns how many
+/// named packages it wrote: fewer than asked when the source names fewer.
 fn write_project(
     dir: &Path,
     advisories: &[Advisory],
     count: usize,
     named_count: usize,
-) -> Result<()> {
+) -> Result<usize> {
     let mut named: BTreeMap<(Ecosystem, String), String> = BTreeMap::new();
     for advisory in advisories {
         for affected in &advisory.affected {
@@ -253,7 +254,12 @@ fn write_project(
     let mut cargo = String::from("version = 3\n\n");
     let mut go = String::from("module example.com/bench\n\ngo 1.22\n\nrequire (\n");
     let mut written = 0;
-    for ((ecosystem, name), version) in named.iter().take(named_count) {
+    // Only the ecosystems written below count: taking the first N of every ecosystem
+    // would spend them on npm, which sorts first and has no file here.
+    for ((ecosystem, name), version) in named.iter() {
+        if written == named_count {
+            break;
+        }
         match ecosystem {
             Ecosystem::PyPI => writeln!(requirements, "{name}=={version}")?,
             Ecosystem::Crates => writeln!(
@@ -272,5 +278,38 @@ fn write_project(
     std::fs::write(dir.join("requirements.txt"), requirements).context("writing the project")?;
     std::fs::write(dir.join("Cargo.lock"), cargo)?;
     std::fs::write(dir.join("go.mod"), go)?;
-    Ok(())
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn advisory(ecosystem: &str, name: &str) -> Advisory {
+        let json = format!(
+            r#"{{"id": "X-{name}", "modified": "2024-01-01T00:00:00Z", "affected": [{{"package": {{"ecosystem": "{ecosystem}", "name": "{name}"}}, "versions": ["1.0.0"]}}]}}"#
+        );
+        Advisory::from_json_at(&json, "test").unwrap()
+    }
+
+    #[test]
+    fn named_packages_are_not_spent_on_ecosystems_without_a_file() {
+        let dir =
+            std::env::temp_dir().join(format!("palisade-db-bench-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let advisories = [
+            advisory("npm", "a"),
+            advisory("npm", "b"),
+            advisory("PyPI", "c"),
+            advisory("crates.io", "d"),
+        ];
+        let written = write_project(&dir, &advisories, 10, 2).unwrap();
+        assert_eq!(written, 2);
+        let requirements = std::fs::read_to_string(dir.join("requirements.txt")).unwrap();
+        assert!(requirements.starts_with("c==1.0.0\n"), "{requirements}");
+        assert_eq!(requirements.lines().count(), 9, "{requirements}");
+        let cargo = std::fs::read_to_string(dir.join("Cargo.lock")).unwrap();
+        assert!(cargo.contains("name = \"d\""), "{cargo}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

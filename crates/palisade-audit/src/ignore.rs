@@ -12,7 +12,9 @@
 //! An ignore without a reason or an expiry is refused, so that no advisory is silenced
 //! forever by accident; an expired ignore no longer applies and is reported.
 
+use palisade_core::Ecosystem;
 use palisade_core::time::parse_rfc3339;
+use palisade_osv::name::same_package;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -106,20 +108,22 @@ impl IgnoreList {
     }
 
     /// The ignore covering advisory `ids` (id and aliases) of `package`, if one is in
-    /// force on day `now`; expired ones are returned in the second slot.
+    /// force on day `now`; expired ones are returned in the second slot. A `package`
+    /// restriction compares names as `ecosystem` does (PyPI `Zope.Interface` is
+    /// `zope-interface`), and ignores ASCII case.
     pub fn find<'a>(
         &'a self,
         ids: &[&str],
+        ecosystem: Ecosystem,
         package: &str,
         now: i64,
     ) -> (Option<&'a Ignore>, Option<&'a Ignore>) {
         let mut expired = None;
         for entry in &self.entries {
             let id_matches = ids.iter().any(|id| id.eq_ignore_ascii_case(&entry.id));
-            let package_matches = entry
-                .package
-                .as_deref()
-                .is_none_or(|p| p.eq_ignore_ascii_case(package));
+            let package_matches = entry.package.as_deref().is_none_or(|p| {
+                p.eq_ignore_ascii_case(package) || same_package(ecosystem, p, package)
+            });
             if !(id_matches && package_matches) {
                 continue;
             }
@@ -145,13 +149,44 @@ mod tests {
         let before = parse_rfc3339("2026-12-31T23:00:00Z").unwrap();
         let after = parse_rfc3339("2027-01-01T00:00:01Z").unwrap();
         assert!(
-            list.find(&["PYSEC-1", "cve-2021-1"], "x", before)
+            list.find(&["PYSEC-1", "cve-2021-1"], Ecosystem::PyPI, "x", before)
                 .0
                 .is_some()
         );
-        let (active, expired) = list.find(&["CVE-2021-1"], "x", after);
+        let (active, expired) = list.find(&["CVE-2021-1"], Ecosystem::PyPI, "x", after);
         assert!(active.is_none() && expired.is_some());
-        assert!(list.find(&["CVE-2021-2"], "x", before).0.is_none());
+        assert!(
+            list.find(&["CVE-2021-2"], Ecosystem::PyPI, "x", before)
+                .0
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_package_restriction_compares_names_as_the_ecosystem_does() {
+        let text = "[[ignore]]\nid = \"CVE-1\"\nreason = \"r\"\nexpires = \"2099-01-01\"\npackage = \"Zope.Interface\"\n";
+        let list = IgnoreList::parse(text, Path::new("palisade.toml")).unwrap();
+        let ids = ["CVE-1"];
+        assert!(
+            list.find(&ids, Ecosystem::PyPI, "zope-interface", 0)
+                .0
+                .is_some()
+        );
+        assert!(
+            list.find(&ids, Ecosystem::PyPI, "zope_interface", 0)
+                .0
+                .is_some()
+        );
+        assert!(
+            list.find(&ids, Ecosystem::PyPI, "zope-schema", 0)
+                .0
+                .is_none()
+        );
+        assert!(
+            list.find(&ids, Ecosystem::Npm, "zope-interface", 0)
+                .0
+                .is_none()
+        );
     }
 
     #[test]

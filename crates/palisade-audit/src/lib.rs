@@ -147,7 +147,7 @@ pub fn audit(
         let mut matches = Vec::new();
         for advisory in &affecting {
             let ids: Vec<&str> = advisory.ids().collect();
-            let (active, lapsed) = ignores.find(&ids, &dependency.name, now);
+            let (active, lapsed) = ignores.find(&ids, dependency.ecosystem, &dependency.name, now);
             if let Some(lapsed) = lapsed
                 && !expired.iter().any(|e| e.id == lapsed.id)
             {

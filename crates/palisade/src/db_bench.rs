@@ -50,12 +50,18 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        // Links are not followed: a link loop in a checkout must not recurse forever.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
             files_under(&path, out);
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("json" | "yaml" | "yml")
-        ) {
+        } else if kind.is_file()
+            && matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("json" | "yaml" | "yml")
+            )
+        {
             out.push(path);
         }
     }

@@ -97,10 +97,7 @@ pub fn write_human(out: &mut impl Write, d: &VersionDiff) -> std::io::Result<()>
         }
         writeln!(out, "\n  {bold}{title}{bold:#}")?;
         for c in changes {
-            let kind = serde_json::to_value(c.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let kind = c.kind.name();
             writeln!(out, "  - {kind:<23} {}", c.message)?;
             let place = match (&c.path, c.line) {
                 (Some(p), Some(l)) => Some(format!("{p}:{l}")),

@@ -308,7 +308,13 @@ pub(super) fn maintainer_changes(
     changes: &mut Vec<Change>,
 ) {
     let before: BTreeSet<String> = old.maintainers.iter().map(account).collect();
-    let after: BTreeSet<String> = new.maintainers.iter().map(account).collect();
+    // A registry that lists nobody for the old version (the crate index, the Go proxy)
+    // says nothing about who was added.
+    let after: BTreeSet<String> = if before.is_empty() {
+        BTreeSet::new()
+    } else {
+        new.maintainers.iter().map(account).collect()
+    };
     for added in after.difference(&before).filter(|a| !a.is_empty()) {
         changes.push(change(
             ChangeKind::MaintainerAdded,

@@ -87,6 +87,20 @@ pub enum ChangeKind {
     More,
 }
 
+impl ChangeKind {
+    /// The kebab-case name the JSON output uses, e.g. `install-script-added`.
+    pub fn name(self) -> String {
+        let mut out = String::new();
+        for (i, c) in format!("{self:?}").chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+        out
+    }
+}
+
 /// One change between the versions, with the evidence from the side that has it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Change {
@@ -198,11 +212,29 @@ fn cap_per_kind(mut changes: Vec<Change>) -> Vec<Change> {
                 ChangeKind::More,
                 false,
                 format!(
-                    "{} more changes of kind {kind:?} not listed",
-                    n - MAX_CHANGES_PER_KIND
+                    "{} more changes of kind {} not listed",
+                    n - MAX_CHANGES_PER_KIND,
+                    kind.name()
                 ),
             ));
         }
     }
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChangeKind;
+
+    #[test]
+    fn kind_names_match_the_json_spelling() {
+        for kind in [
+            ChangeKind::InstallScriptAdded,
+            ChangeKind::More,
+            ChangeKind::BinaryChanged,
+        ] {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json.as_str(), Some(kind.name().as_str()));
+        }
+    }
 }

@@ -60,11 +60,12 @@ pub fn scan_all(
     Ok(results)
 }
 
-/// A pinned dependency that a registry serves: not an unpinned manifest entry, not Go's
-/// standard library (which `go.mod` lists but no proxy serves).
+/// A pinned dependency that a registry serves: not an unpinned manifest entry, not a
+/// git dependency (the registry's artifact of that version is not what is installed),
+/// not Go's standard library (which `go.mod` lists but no proxy serves).
 fn is_published_package(d: &Dependency) -> bool {
     let go_stdlib = d.ecosystem == Ecosystem::Go && d.name == "stdlib";
-    !d.version.is_empty() && !go_stdlib
+    !d.version.is_empty() && d.commit.is_none() && !go_stdlib
 }
 
 fn scan_one(

@@ -206,6 +206,27 @@ pub fn markdown(out: &mut impl Write, o: &AuditOutput) -> io::Result<()> {
             )?;
         }
     }
+    let flagged: Vec<_> = o.deep.iter().filter(|d| d.level.is_some()).collect();
+    if !flagged.is_empty() {
+        writeln!(out, "\nScanned artifacts (`--deep`):\n")?;
+        writeln!(
+            out,
+            "| verdict | package | version | score | strongest finding |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|")?;
+        for d in flagged {
+            writeln!(
+                out,
+                "| {} | {} ({}) | {} | {:.1} | {} |",
+                d.verdict.as_str(),
+                code(&d.name),
+                d.ecosystem,
+                cell(&d.version),
+                d.score,
+                cell(d.findings.first().map(String::as_str).unwrap_or(""))
+            )?;
+        }
+    }
     for error in &o.errors {
         writeln!(out, "\n> warning: {error}")?;
     }
@@ -218,6 +239,9 @@ pub fn markdown(out: &mut impl Write, o: &AuditOutput) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// The SARIF rule of `--deep` verdicts.
+const DEEP_RULE: &str = "palisade/deep-scan";
 
 /// One SARIF rule per advisory, one result per affected dependency and advisory,
 /// located at the lockfile line that pins the version.
@@ -265,6 +289,26 @@ pub fn sarif(o: &AuditOutput) -> Value {
                 "locations": [location],
             }));
         }
+    }
+    // `--deep` verdicts: one rule, one result per flagged artifact, at its lockfile.
+    let flagged: Vec<_> = o.deep.iter().filter(|d| d.level.is_some()).collect();
+    if !flagged.is_empty() {
+        rules.push(json!({
+            "id": DEEP_RULE,
+            "shortDescription": {"text": "The dependency's published artifact was scanned and judged suspicious or malicious."},
+        }));
+    }
+    for d in flagged {
+        let level = if d.level == Some(Level::Malicious) {
+            "error"
+        } else {
+            "warning"
+        };
+        results.push(json!({
+            "ruleId": DEEP_RULE,
+            "level": level,
+            "message": {"text": format!("{}@{} ({}) scanned {} with score {:.1}: {}", d.name, d.version, d.ecosystem, d.verdict.as_str(), d.score, d.findings.join("; "))},
+        }));
     }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

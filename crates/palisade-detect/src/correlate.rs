@@ -345,7 +345,9 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
         || signals.has("exec")
         || signals.has("file-write")
         || signals.has("deferred-import");
-    if signals.has("install-override") && acts {
+    // A test that writes a setup.py with an overridden command into a temporary folder
+    // installs nothing; the override matters in code that runs.
+    if signals.has("install-override") && acts && role != Role::Auxiliary {
         out.push(&INSTALL_OVERRIDE);
     } else {
         if install && signals.has("process") {

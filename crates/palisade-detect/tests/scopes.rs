@@ -1,0 +1,77 @@
+//! Where correlations look: every module-level hit counts (not only a rule's first), a
+//! call inside a function is not module-level, and test files install nothing.
+
+use palisade_archive::Unpacked;
+use palisade_core::PackageFile;
+use palisade_detect::{Engine, ScanOptions};
+use std::time::{Duration, Instant};
+
+fn rules_for(source: &str) -> Vec<String> {
+    rules_for_file("pkg/__init__.py", source)
+}
+
+fn rules_for_file(path: &str, source: &str) -> Vec<String> {
+    let engine = Engine::new(ScanOptions::default()).unwrap();
+    let unpacked = Unpacked {
+        format: "directory".into(),
+        files: vec![PackageFile {
+            path: path.into(),
+            data: source.as_bytes().to_vec(),
+        }],
+        ..Default::default()
+    };
+    let analysis = engine.analyse_unpacked(unpacked, Instant::now() + Duration::from_secs(30));
+    analysis.findings.into_iter().map(|f| f.rule).collect()
+}
+
+#[test]
+fn a_call_at_module_level_counts_after_the_import_that_names_it() {
+    // The shape of a real recon package: `from urllib import request`, then a
+    // module-level request.
+    let rules = rules_for("from urllib import request\nk = request.urlopen(r)\n");
+    assert!(
+        rules.iter().any(|r| r == "correlate/import-time-network"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn the_same_call_inside_a_function_is_not_module_level() {
+    let rules =
+        rules_for("from urllib import request\ndef fetch(r):\n    return request.urlopen(r)\n");
+    assert!(
+        !rules.iter().any(|r| r == "correlate/import-time-network"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn a_dropper_writing_with_a_mode_keyword_is_a_dropper() {
+    // The shape of a real payload package (ascii2text): download, write with
+    // `open(path, mode='w')`, start, all at the top of `__init__.py`.
+    let source = "from urllib import request\nfrom os import system\n\
+                  if not isfile(path):\n    \
+                  script = request.urlopen(u).read()\n    \
+                  with open(path, mode='w', encoding='utf-8') as f:\n        f.write(script)\n    \
+                  system(f'start {path}')\n";
+    let rules = rules_for(source);
+    assert!(
+        rules.iter().any(|r| r == "correlate/download-write-run"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn a_test_writing_a_setup_py_with_an_install_override_installs_nothing() {
+    // setuptools' own tests write such a setup.py into a temporary folder.
+    let source = "setup_defines_subclass = \"\"\"\nfrom distutils.command.install import install as _install\n\
+                  class install(_install):\n    pass\n\"\"\"\n\
+                  def test_it(tmp_path):\n    (tmp_path / 'setup.py').write_text(setup_defines_subclass)\n";
+    let in_test = rules_for_file("pkg/tests/test_core.py", source);
+    assert!(
+        !in_test
+            .iter()
+            .any(|r| r == "correlate/install-command-runs-code"),
+        "{in_test:?}"
+    );
+}

@@ -75,3 +75,22 @@ fn a_test_writing_a_setup_py_with_an_install_override_installs_nothing() {
         "{in_test:?}"
     );
 }
+
+#[test]
+fn an_address_hidden_in_base64_is_reported_and_a_list_of_prefixes_is_not() {
+    // async-dispatcher keeps its upload address as base64.
+    let hidden = rules_for(
+        "import base64\nu = base64.b64decode('aHR0cDovL2V4YW1wbGUucHl0aG9uYW55d2hlcmUuY29tL3VwbG9hZA==')\n",
+    );
+    assert!(
+        hidden.iter().any(|r| r == "concealment/encoded-url"),
+        "{hidden:?}"
+    );
+    // setuptools strips these prefixes from URLs: fragments, not an encoding.
+    let prefixes =
+        rules_for("NAME_REMOVE = (\"http://\", \"https://\", \"github.com/\", \"/raw/\")\n");
+    assert!(
+        !prefixes.iter().any(|r| r == "concealment/encoded-url"),
+        "{prefixes:?}"
+    );
+}

@@ -48,6 +48,17 @@ pub static ENCODED_EXECUTABLE: RuleInfo = RuleInfo {
     attack: Some("T1027.009"),
 };
 
+pub static ENCODED_URL: RuleInfo = RuleInfo {
+    id: "concealment/encoded-url",
+    category: Category::Concealment,
+    severity: Severity::Medium,
+    summary: "A web address is hidden inside an encoded string literal (base64, hex, char codes).",
+    why: "Honest code writes the addresses it talks to in clear; encoding one keeps the place \
+          where data goes, or where a second stage comes from, out of sight of review.",
+    example: "url = base64.b64decode('aHR0cDovL2V4YW1wbGUuY29tL3VwbG9hZA==')",
+    attack: Some("T1027"),
+};
+
 pub static OFF_SCREEN_CODE: RuleInfo = RuleInfo {
     id: "concealment/off-screen-code",
     category: Category::Concealment,
@@ -71,6 +82,7 @@ pub static ANALYSIS_TIME_LIMIT: RuleInfo = RuleInfo {
 pub static RULES: &[&RuleInfo] = &[
     &EMBEDDED_EXECUTABLE,
     &ENCODED_EXECUTABLE,
+    &ENCODED_URL,
     &OFF_SCREEN_CODE,
     &ANALYSIS_TIME_LIMIT,
 ];
@@ -319,6 +331,31 @@ impl ContentAnalyser {
                 .chain
                 .iter()
                 .any(|s| s != deobfuscate::STRING_ESCAPES);
+            // Fragments of a list read as a URL once joined are often just a list of
+            // prefixes (`("http://", "https://")`); only a real encoding hides one.
+            let encoded = decoded
+                .chain
+                .iter()
+                .any(|s| s != deobfuscate::STRING_ESCAPES && s != deobfuscate::JOINED_FRAGMENTS);
+            if encoded && is_bare_url(&decoded.text) && seen.insert(ENCODED_URL.id) {
+                // Where the code connects is hidden: that is hidden network behaviour.
+                signals.hidden_tags.insert("network".into());
+                signals.hits.push((Signal::Indicator, Severity::Medium));
+                let mut finding = ENCODED_URL
+                    .finding(format!(
+                        "`{}` decoded from a string literal [{}]",
+                        String::from_utf8_lossy(&decoded.text).trim(),
+                        role.name()
+                    ))
+                    .at(file.path.clone(), Some(line))
+                    .with_snippet(snippet_at_offset(data, decoded.offset));
+                finding.decoded_from = Some(decoded.chain.clone());
+                local.push(Local::new(
+                    finding,
+                    Signal::Indicator,
+                    &["obfuscation".to_string(), "network".to_string()],
+                ));
+            }
             // Decoded text may be of another language (a shell command inside Python).
             let languages = [language, Language::Shell, Language::PowerShell];
             for hit in self.rules.scan_in_any(&decoded.text, &languages) {
@@ -371,6 +408,25 @@ impl<'a> Lines<'a> {
             offset,
         )
     }
+}
+
+/// A decoded literal that is nothing but one http(s) address: what an encoded endpoint
+/// looks like, as opposed to a decoded document that happens to contain links.
+fn is_bare_url(text: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return false;
+    };
+    let text = text.trim();
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|rest| {
+        (4..=300).contains(&rest.len())
+            && rest.contains('.')
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\'')
+    })
 }
 
 /// What is known of a file before its content is read.

@@ -117,7 +117,7 @@ fn decode_candidate_as_is(c: &Candidate, hints: Hints) -> Vec<(Vec<String>, Vec<
         return results;
     }
     if c.joined {
-        results.push((vec!["joined fragments".to_string()], c.bytes.clone()));
+        results.push((vec![JOINED_FRAGMENTS.to_string()], c.bytes.clone()));
         return results;
     }
     let mut base = c.bytes.clone();
@@ -190,6 +190,9 @@ fn worth_reading(
 /// The step name of code kept in a string literal with `\n`-style escapes: ordinary
 /// quoting, not concealment, but what it holds is code to analyse.
 pub const STRING_ESCAPES: &str = "string escapes";
+
+/// The step name of short list fragments read together (`['ht', 'tp://', ...]`).
+pub const JOINED_FRAGMENTS: &str = "joined fragments";
 
 /// Mostly printable text: worth scanning as code.
 fn meaningful(bytes: &[u8]) -> bool {

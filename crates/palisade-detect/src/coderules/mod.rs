@@ -71,7 +71,7 @@ impl CodeRule {
                 re.find_iter(text)
                     .take(MAX_EXCLUDED_TRIES.max(max))
                     .filter(|m| !self.exclude.iter().any(|x| x.is_match(m.as_bytes())))
-                    .map(|m| (m.start(), m.end()))
+                    .map(|m| (token_start(text, m.start(), m.end()), m.end()))
                     .take(max)
             })
             .collect();
@@ -89,10 +89,22 @@ impl CodeRule {
                 re.find_iter(text)
                     .take(MAX_EXCLUDED_TRIES)
                     .find(|m| !self.exclude.iter().any(|x| x.is_match(m.as_bytes())))
-                    .map(|m| (m.start(), m.end()))
+                    .map(|m| (token_start(text, m.start(), m.end()), m.end()))
             })
             .min()
     }
+}
+
+/// Where a match's evidence starts: patterns emulate a look-behind with `(?:^|[^.\w])`,
+/// which consumes the character before the token, often the newline ending the line
+/// above. Counting the match from there put the evidence, and the line's kind (code or
+/// comment), on the wrong line.
+fn token_start(text: &[u8], start: usize, end: usize) -> usize {
+    let mut at = start;
+    while at < end && text.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    at
 }
 
 /// Matches of one pattern tried against the exclusions before the rule gives up.

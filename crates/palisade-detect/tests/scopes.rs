@@ -94,3 +94,27 @@ fn an_address_hidden_in_base64_is_reported_and_a_list_of_prefixes_is_not() {
         "{prefixes:?}"
     );
 }
+
+#[test]
+fn fetching_and_executing_in_one_function_is_a_download_cradle() {
+    // crpt: the fetch and the exec are separate statements of one function.
+    let source = "import urllib.request\ndef main():\n    response = urllib.request.urlopen(url)\n    \
+                  code = response.read().decode()\n    exec(compile(code, path, 'exec'), {})\n";
+    let rules = rules_for(source);
+    assert!(
+        rules
+            .iter()
+            .any(|r| r == "correlate/function-fetch-then-execute"),
+        "{rules:?}"
+    );
+    // The same two capabilities in different functions are not the same code path.
+    let apart = "import urllib.request\ndef get():\n    return urllib.request.urlopen(url).read()\n\
+                 def run(code):\n    exec(code)\n";
+    let rules = rules_for(apart);
+    assert!(
+        !rules
+            .iter()
+            .any(|r| r == "correlate/function-fetch-then-execute"),
+        "{rules:?}"
+    );
+}

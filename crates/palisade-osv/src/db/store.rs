@@ -17,8 +17,8 @@
 
 use super::{DbError, DbHeader};
 use flate2::Compression;
-use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
+use flate2::{Decompress, FlushDecompress, Status};
 use palisade_core::Ecosystem;
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -133,7 +133,7 @@ pub(crate) struct Store {
     records: Vec<(u64, u32)>,
     blob_start: u64,
     file_len: u64,
-    file: Mutex<File>,
+    open: Mutex<(File, Decompress)>,
 }
 
 fn read_u32(file: &mut impl Read) -> std::io::Result<u32> {
@@ -230,7 +230,7 @@ impl Store {
             records,
             blob_start,
             file_len,
-            file: Mutex::new(file),
+            open: Mutex::new((file, Decompress::new(false))),
         })
     }
 
@@ -307,23 +307,36 @@ impl Store {
             )
         })?;
         let mut compressed = vec![0u8; len as usize];
-        {
-            let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-            file.seek(SeekFrom::Start(start))
-                .map_err(|e| DbError::io(path, e))?;
-            file.read_exact(&mut compressed)
-                .map_err(|e| DbError::io(path, e))?;
-        }
-        let mut json = Vec::new();
-        DeflateDecoder::new(compressed.as_slice())
-            .take(MAX_RECORD + 1)
-            .read_to_end(&mut json)
-            .map_err(|e| DbError::new(path, format!("damaged: record {number}: {e}")))?;
-        if json.len() as u64 > MAX_RECORD {
-            return Err(DbError::new(
-                path,
-                format!("damaged: record {number} inflates past {MAX_RECORD} bytes"),
-            ));
+        // One lock for the file and the inflater: a lookup is a short read, and the
+        // inflater's 32 KiB window is reused instead of allocated and cleared per record.
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let (file, inflater) = &mut *open;
+        file.seek(SeekFrom::Start(start))
+            .map_err(|e| DbError::io(path, e))?;
+        file.read_exact(&mut compressed)
+            .map_err(|e| DbError::io(path, e))?;
+        inflater.reset(false);
+        let damaged = |why: String| DbError::new(path, format!("damaged: record {number}: {why}"));
+        let mut json: Vec<u8> =
+            Vec::with_capacity((len as usize).saturating_mul(4).min(MAX_RECORD as usize));
+        loop {
+            let consumed = inflater.total_in() as usize;
+            let status = inflater
+                .decompress_vec(
+                    compressed.get(consumed..).unwrap_or_default(),
+                    &mut json,
+                    FlushDecompress::Finish,
+                )
+                .map_err(|e| damaged(e.to_string()))?;
+            if json.len() as u64 > MAX_RECORD {
+                return Err(damaged(format!("inflates past {MAX_RECORD} bytes")));
+            }
+            match status {
+                Status::StreamEnd => break,
+                _ if json.len() == json.capacity() => json.reserve(json.capacity().max(4096)),
+                // No room was missing and no end was reached: the stream is cut short.
+                _ => return Err(damaged("the compressed record ends early".into())),
+            }
         }
         Ok(json)
     }

@@ -18,7 +18,8 @@ pub use ecosystem::{Ecosystem, ParseEcosystemError};
 pub use evidence::{Evidence, LineIndex, line_at_offset, snippet_at_offset, truncate_chars};
 pub use finding::{Category, Finding, Severity};
 pub use metadata::{
-    ArtifactRef, DeclaredDependency, Digest, Maintainer, PackageMetadata, ReleaseInfo, VersionInfo,
+    ArtifactRef, DeclaredDependency, Digest, Maintainer, NPM_INSTALL_SCRIPTS, PackageMetadata,
+    ReleaseInfo, VersionInfo,
 };
 pub use package::{EntryPoint, Package, PackageFile, Phase};
 pub use report::{Origin, REPORT_SCHEMA_VERSION, Report, Verdict};

@@ -5,6 +5,19 @@
 use crate::Ecosystem;
 use serde::{Deserialize, Serialize};
 
+/// The npm lifecycle scripts that run when a package is installed (from the registry
+/// or from git): what [`ReleaseInfo::install_scripts`] lists for npm, and what the
+/// artifact's own manifest is compared with. Scripts such as `test` never run there.
+pub const NPM_INSTALL_SCRIPTS: [&str; 7] = [
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepublish",
+    "preprepare",
+    "prepare",
+    "postprepare",
+];
+
 /// Registry metadata of one package, with detail for one selected version.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PackageMetadata {

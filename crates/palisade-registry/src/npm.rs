@@ -14,17 +14,6 @@ use palisade_core::{
 };
 use serde_json::{Map, Value};
 
-/// The lifecycle scripts npm runs when a package is installed.
-const INSTALL_SCRIPTS: [&str; 7] = [
-    "preinstall",
-    "install",
-    "postinstall",
-    "prepublish",
-    "preprepare",
-    "prepare",
-    "postprepare",
-];
-
 pub struct Npm {
     http: Http,
 }
@@ -139,7 +128,7 @@ fn parse_release(
         }
     }
     let scripts = manifest.get("scripts").and_then(Value::as_object);
-    let install_scripts = INSTALL_SCRIPTS
+    let install_scripts = palisade_core::NPM_INSTALL_SCRIPTS
         .iter()
         .filter_map(|key| {
             let command = scripts?.get(*key)?.as_str()?;

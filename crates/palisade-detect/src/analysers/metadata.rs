@@ -4,20 +4,8 @@
 //! manifest confusion between the registry's copy of the manifest and the artifact's).
 
 use crate::engine::ScanContext;
-use palisade_core::{Ecosystem, Finding, Package};
+use palisade_core::{Ecosystem, Finding, NPM_INSTALL_SCRIPTS, Package};
 use palisade_metadata::{ArtifactManifest, MetadataContext};
-
-/// The lifecycle scripts npm runs on install, the ones the registry clients report for
-/// comparison; `test` or `bench` differing would say nothing about an install.
-const NPM_INSTALL_SCRIPTS: [&str; 7] = [
-    "preinstall",
-    "install",
-    "postinstall",
-    "prepublish",
-    "preprepare",
-    "prepare",
-    "postprepare",
-];
 
 pub(crate) fn analyse(package: &Package, context: ScanContext) -> Vec<Finding> {
     let (Some(ecosystem), Some(name)) = (package.ecosystem, package.name.as_deref()) else {

@@ -223,25 +223,6 @@ pub(super) fn binary_changes(
     }
 }
 
-/// A requirement that fetches from somewhere other than the registry.
-fn is_remote_requirement(requirement: &str) -> bool {
-    let r = requirement.trim().to_ascii_lowercase();
-    [
-        "git+",
-        "git:",
-        "http:",
-        "https:",
-        "github:",
-        "gitlab:",
-        "bitbucket:",
-        "file:",
-    ]
-    .iter()
-    .any(|p| r.starts_with(p))
-        || r.contains(" @ ")
-        || (r.contains('/') && !r.starts_with('@') && r.split('/').count() == 2 && !r.contains(' '))
-}
-
 pub(super) fn dependency_changes(old: &Package, new: &Package, changes: &mut Vec<Change>) {
     let index = |deps: Vec<DeclaredDependency>| -> BTreeMap<(String, String), String> {
         deps.into_iter()
@@ -259,7 +240,8 @@ pub(super) fn dependency_changes(old: &Package, new: &Package, changes: &mut Vec
         }
     };
     for ((name, kind), requirement) in &after {
-        let remote = is_remote_requirement(requirement);
+        // The same test as the registry check for URL dependencies, so both agree.
+        let remote = palisade_metadata::publishing::url_requirement(requirement);
         let message = match before.get(&(name.clone(), kind.clone())) {
             None => format!("new dependency{} {name} {requirement}", group(kind)),
             Some(previous) if previous != requirement => format!(
@@ -348,7 +330,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn remote_requirements() {
+    fn remote_requirements_as_the_diff_reads_them() {
         for r in [
             "git+https://x/y.git",
             "github:u/r",
@@ -356,12 +338,12 @@ mod tests {
             "https://x/y.tgz",
             "pkg @ https://x",
         ] {
-            assert!(is_remote_requirement(r), "{r}");
+            assert!(palisade_metadata::publishing::url_requirement(r), "{r}");
         }
         for r in [
             "^1.2.3", ">=2,<3", "@scope/x", "~> 2.0", "1.0", "v1.2.3", "",
         ] {
-            assert!(!is_remote_requirement(r), "{r}");
+            assert!(!palisade_metadata::publishing::url_requirement(r), "{r}");
         }
     }
 

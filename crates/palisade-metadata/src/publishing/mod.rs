@@ -16,7 +16,7 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-pub use manifest::{manifest_confusion, url_dependencies};
+pub use manifest::{manifest_confusion, url_dependencies, url_requirement};
 pub use rules::*;
 
 use crate::MetadataContext;

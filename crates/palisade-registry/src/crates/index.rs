@@ -16,8 +16,8 @@ use crate::{RegistryError, digest};
 use palisade_core::{
     ArtifactRef, DeclaredDependency, Ecosystem, PackageMetadata, ReleaseInfo, VersionInfo,
 };
+use palisade_osv::Version;
 use serde::Deserialize;
-use std::cmp::Ordering;
 
 /// One line of an index file. Unknown fields are ignored, as cargo does.
 #[derive(Debug, Deserialize)]
@@ -175,56 +175,23 @@ fn dependency(dep: &Dep) -> DeclaredDependency {
     }
 }
 
-/// The greatest stable unyanked version, else the greatest unyanked, else the greatest.
+/// The greatest stable unyanked version, else the greatest unyanked, else the greatest,
+/// in Cargo's SemVer order (the same ordering the advisory matching uses).
 fn latest(entries: &[Entry]) -> Option<String> {
-    let greatest = |keep: &dyn Fn(&Entry) -> bool| {
-        entries
+    let parsed: Vec<(Version, &Entry)> = entries
+        .iter()
+        .map(|e| (Version::parse_lenient(Ecosystem::Crates, &e.vers), e))
+        .collect();
+    let greatest = |keep: &dyn Fn(&Version, &Entry) -> bool| {
+        parsed
             .iter()
-            .filter(|e| keep(e))
-            .map(|e| e.vers.as_str())
-            .max_by(|a, b| semver_cmp(a, b))
-            .map(str::to_string)
+            .filter(|(v, e)| keep(v, e))
+            .max_by(|a, b| a.0.cmp(&b.0))
+            .map(|(_, e)| e.vers.clone())
     };
-    greatest(&|e| !e.yanked && !e.vers.split('+').next().unwrap_or("").contains('-'))
-        .or_else(|| greatest(&|e| !e.yanked))
-        .or_else(|| greatest(&|_| true))
-}
-
-/// SemVer precedence: numeric core, then a release above its pre-releases, whose
-/// dot-separated identifiers compare numerically when numeric (and below text).
-/// Build metadata is ignored; text that is not SemVer sorts by its core's numbers.
-fn semver_cmp(a: &str, b: &str) -> Ordering {
-    fn split(v: &str) -> (Vec<u64>, Option<&str>) {
-        let v = v.split('+').next().unwrap_or(v);
-        let (core, pre) = match v.split_once('-') {
-            Some((core, pre)) => (core, Some(pre)),
-            None => (v, None),
-        };
-        let nums = core.split('.').map(|n| n.parse().unwrap_or(0)).collect();
-        (nums, pre)
-    }
-    let ((an, ap), (bn, bp)) = (split(a), split(b));
-    an.cmp(&bn)
-        .then_with(|| match (ap, bp) {
-            (None, None) => Ordering::Equal,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(_), None) => Ordering::Less,
-            (Some(x), Some(y)) => {
-                let ident = |s: &str| (s.parse::<u64>().ok(), s.to_string());
-                let xs = x.split('.').map(ident);
-                let ys = y.split('.').map(ident);
-                xs.zip(ys.clone())
-                    .map(|(p, q)| match (p, q) {
-                        ((Some(m), _), (Some(n), _)) => m.cmp(&n),
-                        ((Some(_), _), (None, _)) => Ordering::Less,
-                        ((None, _), (Some(_), _)) => Ordering::Greater,
-                        ((None, s), (None, t)) => s.cmp(&t),
-                    })
-                    .find(|o| o.is_ne())
-                    .unwrap_or_else(|| x.split('.').count().cmp(&y.split('.').count()))
-            }
-        })
-        .then_with(|| a.cmp(b))
+    greatest(&|v, e| !e.yanked && !v.is_prerelease())
+        .or_else(|| greatest(&|_, e| !e.yanked))
+        .or_else(|| greatest(&|_, _| true))
 }
 
 #[cfg(test)]
@@ -238,36 +205,6 @@ mod tests {
         assert_eq!(index_path("abc"), "3/a/abc");
         assert_eq!(index_path("Itoa"), "it/oa/itoa");
         assert_eq!(index_path("serde_json"), "se/rd/serde_json");
-    }
-
-    #[test]
-    fn semver_order_puts_releases_above_their_pre_releases() {
-        let mut v = [
-            "1.0.0",
-            "0.10.0",
-            "1.0.0-rc.1",
-            "0.9.3",
-            "1.0.0-alpha",
-            "1.0.0-alpha.10",
-            "1.0.0-alpha.2",
-            "1.0.0-alpha.beta",
-            "1.0.0+build",
-        ];
-        v.sort_by(|a, b| semver_cmp(a, b));
-        assert_eq!(
-            v,
-            [
-                "0.9.3",
-                "0.10.0",
-                "1.0.0-alpha",
-                "1.0.0-alpha.2",
-                "1.0.0-alpha.10",
-                "1.0.0-alpha.beta",
-                "1.0.0-rc.1",
-                "1.0.0",
-                "1.0.0+build",
-            ]
-        );
     }
 
     #[test]

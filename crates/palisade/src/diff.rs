@@ -17,25 +17,7 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
     let resolver = Resolver::new(&args.registry);
     let old = resolver.resolve(&args.old)?;
     let new = resolver.resolve(&args.new)?;
-    let analyse = |side: &Resolved| {
-        engine
-            .analyse_path(&side.path)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("{}: cannot analyse", side.label))
-    };
-    let (old_analysis, new_analysis) = (analyse(&old)?, analyse(&new)?);
-    let result = diff(
-        &DiffSide {
-            target: &old.label,
-            analysis: &old_analysis,
-            metadata: old.metadata.as_ref(),
-        },
-        &DiffSide {
-            target: &new.label,
-            analysis: &new_analysis,
-            metadata: new.metadata.as_ref(),
-        },
-    );
+    let result = compare(&engine, &old, &new)?;
     let stdout = std::io::stdout();
     let color = args.format == DiffFormat::Human
         && stdout.is_terminal()
@@ -59,6 +41,29 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Analyses both sides and compares them; shared by `diff` and `scan --diff-previous`.
+pub fn compare(engine: &Engine, old: &Resolved, new: &Resolved) -> Result<VersionDiff> {
+    let analyse = |side: &Resolved| {
+        engine
+            .analyse_path(&side.path)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("{}: cannot analyse", side.label))
+    };
+    let (old_analysis, new_analysis) = (analyse(old)?, analyse(new)?);
+    Ok(diff(
+        &DiffSide {
+            target: &old.label,
+            analysis: &old_analysis,
+            metadata: old.metadata.as_ref(),
+        },
+        &DiffSide {
+            target: &new.label,
+            analysis: &new_analysis,
+            metadata: new.metadata.as_ref(),
+        },
+    ))
 }
 
 pub fn write_human(out: &mut impl Write, d: &VersionDiff) -> std::io::Result<()> {

@@ -5,8 +5,7 @@ use crate::render::{Renderer, Summary, write_summary};
 use crate::targets::{Resolved, Resolver, previous_version};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use palisade_core::{PackageMetadata, ReleaseInfo, Report, Verdict};
-use palisade_detect::diff::DiffSide;
+use palisade_core::{ReleaseInfo, Report, Verdict};
 use palisade_detect::{Engine, ScanContext, ScanOptions};
 use palisade_registry::PackageSpec;
 use std::io::{IsTerminal, Write};
@@ -98,10 +97,35 @@ fn scan_target(engine: &Engine, resolver: &Resolver, target: &str, diff_previous
         Ok(resolved) => resolved,
         Err(err) => return Report::error(target, format!("{err:#}")),
     };
-    let previous_release = resolved
-        .metadata
-        .as_ref()
-        .and_then(|metadata| previous_release(resolver, &resolved, metadata));
+    // The previous release serves twice: its registry record for the publisher
+    // checks and, with --diff-previous, its artifact for the diff; fetch it once.
+    let mut previous: Option<Result<Resolved>> = None;
+    let mut previous_release: Option<ReleaseInfo> = None;
+    if let (Some(metadata), Some(spec)) = (&resolved.metadata, &resolved.spec) {
+        let before = spec
+            .version
+            .as_deref()
+            .and_then(|v| previous_version(metadata, v));
+        if diff_previous {
+            let fetched = match before {
+                Some(version) => {
+                    let old = PackageSpec {
+                        version: Some(version),
+                        ..spec.clone()
+                    };
+                    resolver.fetch(&old.to_string(), old)
+                }
+                None => Err(anyhow::anyhow!("no earlier version is published")),
+            };
+            previous_release = fetched
+                .as_ref()
+                .ok()
+                .and_then(|old| old.metadata.as_ref()?.release.clone());
+            previous = Some(fetched);
+        } else if let Some(version) = before {
+            previous_release = release_record(resolver, spec, &version);
+        }
+    }
     let mut report = engine.scan_path_in(
         &resolved.path,
         ScanContext {
@@ -112,74 +136,30 @@ fn scan_target(engine: &Engine, resolver: &Resolver, target: &str, diff_previous
     );
     report.target = resolved.label.clone();
     report.origin = resolved.origin.clone();
-    if diff_previous && let Some(metadata) = &resolved.metadata {
-        match previous_diff(engine, resolver, &resolved, metadata) {
-            Ok(diff) => report.diff = Some(diff),
-            Err(err) => report
-                .errors
-                .push(format!("{target}: --diff-previous: {err:#}")),
-        }
+    let diff = match previous {
+        Some(Ok(old)) => Some(crate::diff::compare(engine, &old, &resolved)),
+        Some(Err(err)) => Some(Err(err)),
+        None => None,
+    };
+    match diff.map(|d| d.and_then(|d| Ok(serde_json::to_value(d)?))) {
+        Some(Ok(value)) => report.diff = Some(value),
+        Some(Err(err)) => report
+            .errors
+            .push(format!("{target}: --diff-previous: {err:#}")),
+        None => {}
     }
     report
 }
 
-/// The registry's detail of the release before the scanned one, so that the publisher
-/// checks can compare accounts across releases. None when there is no earlier release
-/// or the registry cannot say.
-fn previous_release(
-    resolver: &Resolver,
-    resolved: &Resolved,
-    metadata: &PackageMetadata,
-) -> Option<ReleaseInfo> {
-    let spec = resolved.spec.as_ref()?;
-    let previous = previous_version(metadata, spec.version.as_deref()?)?;
+/// The registry's record of one release, for the publisher comparison; None when the
+/// registry cannot say.
+fn release_record(resolver: &Resolver, spec: &PackageSpec, version: &str) -> Option<ReleaseInfo> {
     let registries = resolver.fetcher().ok()?.registries();
     registries
         .registry(spec.ecosystem)
-        .metadata(&spec.name, Some(&previous))
+        .metadata(&spec.name, Some(version))
         .ok()?
         .release
-}
-
-/// The diff against the version released before the scanned one.
-fn previous_diff(
-    engine: &Engine,
-    resolver: &Resolver,
-    new: &Resolved,
-    metadata: &PackageMetadata,
-) -> Result<serde_json::Value> {
-    let spec = new.spec.clone().context("not a registry package")?;
-    let current = spec
-        .version
-        .clone()
-        .context("the registry named no version")?;
-    let previous = previous_version(metadata, &current)
-        .with_context(|| format!("no version before {current} is published"))?;
-    let old_spec = PackageSpec {
-        version: Some(previous),
-        ..spec
-    };
-    let old = resolver.fetch(&old_spec.to_string(), old_spec)?;
-    let analyse = |side: &Resolved| {
-        engine
-            .analyse_path(&side.path)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("{}: cannot analyse", side.label))
-    };
-    let (old_analysis, new_analysis) = (analyse(&old)?, analyse(new)?);
-    let diff = palisade_detect::diff::diff(
-        &DiffSide {
-            target: &old.label,
-            analysis: &old_analysis,
-            metadata: old.metadata.as_ref(),
-        },
-        &DiffSide {
-            target: &new.label,
-            analysis: &new_analysis,
-            metadata: new.metadata.as_ref(),
-        },
-    );
-    Ok(serde_json::to_value(diff)?)
 }
 
 /// Every regular file under `dir`, sorted; links are not followed.

@@ -69,6 +69,10 @@ fn audit_gates_on_the_threshold_and_an_ignore_with_a_reason_passes_it() {
     let report = text(&out);
     assert_eq!(out.status.code(), Some(1), "{report}");
     assert!(
+        report.contains("3 dependencies from 2 lockfiles against 12 advisories"),
+        "{report}"
+    );
+    assert!(
         report.contains("jinja2@2.10") && report.contains("PYSEC-2019-217"),
         "{report}"
     );

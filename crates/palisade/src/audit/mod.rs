@@ -95,6 +95,8 @@ pub struct AuditOutput {
     pub root: PathBuf,
     pub lockfiles: Vec<PathBuf>,
     pub database: PathBuf,
+    /// Records in the database the audit read.
+    pub database_records: usize,
     pub fail_on: Option<Level>,
     pub failed: bool,
     #[serde(flatten)]
@@ -131,6 +133,7 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
         schema_version: 1,
         root: args.path.clone(),
         lockfiles,
+        database_records: db.header().records,
         database,
         fail_on: threshold,
         failed,

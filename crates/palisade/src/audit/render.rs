@@ -34,9 +34,7 @@ pub fn human(out: &mut impl Write, o: &AuditOutput) -> io::Result<()> {
         "palisade audit: {} dependencies from {} lockfiles against {} advisories",
         r.dependencies,
         o.lockfiles.len(),
-        palisade_osv::db::Database::open(&o.database)
-            .map(|d| d.header().records)
-            .unwrap_or(0)
+        o.database_records
     )?;
     for error in &o.errors {
         writeln!(out, "  warning: {error}")?;
@@ -336,6 +334,7 @@ mod tests {
             root: PathBuf::from("/p"),
             lockfiles: vec![PathBuf::from(source)],
             database: PathBuf::from("/db"),
+            database_records: 1,
             fail_on: Some(Level::High),
             failed: false,
             report: AuditReport {

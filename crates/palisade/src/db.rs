@@ -93,9 +93,7 @@ pub fn run(args: DbArgs) -> Result<ExitCode> {
         } => {
             // Downloads go through the registry clients' HTTP settings (proxy CA bundle,
             // user agent), with room for the largest export.
-            let settings = registry_config
-                .or_else(|| std::env::var_os("PALISADE_REGISTRY_CONFIG").map(PathBuf::from));
-            let mut http = palisade_registry::RegistryConfig::load(settings.as_deref())?;
+            let mut http = crate::targets::registry_config(registry_config.as_deref())?;
             http.timeout = std::time::Duration::from_secs(1800);
             let mut options = UpdateOptions {
                 agent: Some(palisade_registry::http_agent(&http)),

@@ -18,6 +18,17 @@ pub struct RegistryArgs {
     pub registry_config: Option<PathBuf>,
 }
 
+/// The registry settings from `file`, else from $PALISADE_REGISTRY_CONFIG, else the
+/// defaults; `PALISADE_REGISTRY_<NAME>` variables apply on top.
+pub fn registry_config(
+    file: Option<&Path>,
+) -> Result<RegistryConfig, palisade_registry::RegistryError> {
+    let file = file
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("PALISADE_REGISTRY_CONFIG").map(PathBuf::from));
+    RegistryConfig::load(file.as_deref())
+}
+
 /// A target made ready to scan.
 pub struct Resolved {
     /// How the target is named in output.
@@ -46,12 +57,8 @@ impl Resolver {
 
     pub fn fetcher(&self) -> Result<&Fetcher> {
         let made = self.fetcher.get_or_init(|| {
-            let file = self
-                .args
-                .registry_config
-                .clone()
-                .or_else(|| std::env::var_os("PALISADE_REGISTRY_CONFIG").map(PathBuf::from));
-            let config = RegistryConfig::load(file.as_deref()).map_err(|e| e.to_string())?;
+            let config =
+                registry_config(self.args.registry_config.as_deref()).map_err(|e| e.to_string())?;
             let cache = Cache::from_env().map_err(|e| e.to_string())?;
             Ok(Fetcher::new(config, cache))
         });

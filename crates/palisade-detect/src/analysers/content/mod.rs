@@ -4,8 +4,8 @@
 
 use crate::analysers::manifest::absurd_version;
 use crate::coderules::{RuleSet, Signal};
-use crate::correlate::{self, FileSignals, correlation_points, rule_points};
-use crate::deobfuscate::{self, is_executable};
+use crate::correlate::{FileSignals, rule_points};
+use crate::deobfuscate::is_executable;
 use crate::pyblocks::{LineInfo, LineKind, analyse_lines};
 use crate::signatures::Signatures;
 use crate::source::{
@@ -13,13 +13,18 @@ use crate::source::{
 };
 use palisade_core::{
     Category, Ecosystem, Evidence, Finding, LineIndex, Package, PackageFile, RuleInfo, Severity,
-    snippet_at_offset,
 };
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 /// Bytes of one file that are scanned; the rest of a larger file is not.
+mod decoded;
+mod judge;
+
+pub use decoded::{ENCODED_EXECUTABLE, ENCODED_URL};
+use judge::{Local, judge};
+
 const MAX_SCANNED: usize = 16 << 20;
 /// Hits of one rule kept per Python file for grouping capabilities by function.
 const HITS_PER_RULE: usize = 32;
@@ -36,27 +41,6 @@ pub static EMBEDDED_EXECUTABLE: RuleInfo = RuleInfo {
     why: "Native binaries cannot be reviewed as source. Many honest packages ship prebuilt binaries, so this weighs little alone; it matters next to code that runs them.",
     example: "package/bin/helper.exe",
     attack: Some("T1027.009"),
-};
-
-pub static ENCODED_EXECUTABLE: RuleInfo = RuleInfo {
-    id: "payload/encoded-executable",
-    category: Category::Payload,
-    severity: Severity::Critical,
-    summary: "An executable (PE, ELF or Mach-O) is hidden inside an encoded string literal.",
-    why: "Encoding a binary into source code has one purpose: carrying a payload past review and scanners, to be written out and run.",
-    example: "blob = 'TVqQAAMAAAAEAAAA//8AALgAAAA...'  # base64 of an .exe",
-    attack: Some("T1027.009"),
-};
-
-pub static ENCODED_URL: RuleInfo = RuleInfo {
-    id: "concealment/encoded-url",
-    category: Category::Concealment,
-    severity: Severity::Medium,
-    summary: "A web address is hidden inside an encoded string literal (base64, hex, char codes).",
-    why: "Honest code writes the addresses it talks to in clear; encoding one keeps the place \
-          where data goes, or where a second stage comes from, out of sight of review.",
-    example: "url = base64.b64decode('aHR0cDovL2V4YW1wbGUuY29tL3VwbG9hZA==')",
-    attack: Some("T1027"),
 };
 
 pub static OFF_SCREEN_CODE: RuleInfo = RuleInfo {
@@ -267,7 +251,15 @@ impl ContentAnalyser {
             local.push(Local::new(finding, rule.signal, &rule.tags));
         }
         if language.is_code() || language == Language::Json {
-            self.analyse_decoded(file, &text, language, role, &mut signals, &mut local);
+            decoded::analyse_decoded(
+                &self.rules,
+                file,
+                &text,
+                language,
+                role,
+                &mut signals,
+                &mut local,
+            );
             if let Some(offset) = off_screen(data) {
                 let evidence = text.evidence(offset);
                 signals.tags.insert("obfuscation".into());
@@ -292,92 +284,6 @@ impl ContentAnalyser {
             context,
             findings,
         )
-    }
-
-    fn analyse_decoded(
-        &self,
-        file: &PackageFile,
-        text: &Lines<'_>,
-        language: Language,
-        role: Role,
-        signals: &mut FileSignals,
-        local: &mut Vec<Local>,
-    ) {
-        let data = text.data;
-        let mut seen: HashSet<&str> = HashSet::new();
-        for decoded in deobfuscate::decode_all(data) {
-            let line = text.line(decoded.offset);
-            if is_executable(&decoded.text) {
-                signals.hidden_tags.insert("payload".into());
-                signals.hits.push((Signal::Threat, Severity::Critical));
-                let mut finding = ENCODED_EXECUTABLE
-                    .finding(format!(
-                        "{} executable decoded from a string literal [{}]",
-                        executable_kind(&decoded.text),
-                        role.name()
-                    ))
-                    .at(file.path.clone(), Some(line))
-                    .with_snippet(snippet_at_offset(data, decoded.offset));
-                finding.decoded_from = Some(decoded.chain.clone());
-                local.push(Local::new(
-                    finding,
-                    Signal::Threat,
-                    &["payload".to_string()],
-                ));
-                continue;
-            }
-            // Code merely kept in a quoted string is not hidden; anything encoded is.
-            let concealed = decoded
-                .chain
-                .iter()
-                .any(|s| s != deobfuscate::STRING_ESCAPES);
-            // Fragments of a list read as a URL once joined are often just a list of
-            // prefixes (`("http://", "https://")`); only a real encoding hides one.
-            let encoded = decoded
-                .chain
-                .iter()
-                .any(|s| s != deobfuscate::STRING_ESCAPES && s != deobfuscate::JOINED_FRAGMENTS);
-            if encoded && is_bare_url(&decoded.text) && seen.insert(ENCODED_URL.id) {
-                // Where the code connects is hidden: that is hidden network behaviour.
-                signals.hidden_tags.insert("network".into());
-                signals.hits.push((Signal::Indicator, Severity::Medium));
-                let mut finding = ENCODED_URL
-                    .finding(format!(
-                        "`{}` decoded from a string literal [{}]",
-                        String::from_utf8_lossy(&decoded.text).trim(),
-                        role.name()
-                    ))
-                    .at(file.path.clone(), Some(line))
-                    .with_snippet(snippet_at_offset(data, decoded.offset));
-                finding.decoded_from = Some(decoded.chain.clone());
-                local.push(Local::new(
-                    finding,
-                    Signal::Indicator,
-                    &["obfuscation".to_string(), "network".to_string()],
-                ));
-            }
-            // Decoded text may be of another language (a shell command inside Python).
-            let languages = [language, Language::Shell, Language::PowerShell];
-            for hit in self.rules.scan_in_any(&decoded.text, &languages) {
-                let rule = &self.rules.rules[hit.rule];
-                if !seen.insert(rule.info.id) {
-                    continue;
-                }
-                if concealed {
-                    signals.hidden_tags.extend(rule.tags.iter().cloned());
-                } else {
-                    signals.tags.extend(rule.tags.iter().cloned());
-                }
-                signals.hits.push((rule.signal, rule.info.severity));
-                let mut finding = rule
-                    .info
-                    .finding(format!("{} [{}, decoded]", rule.info.summary, role.name()))
-                    .at(file.path.clone(), Some(line))
-                    .with_snippet(snippet_at_offset(&decoded.text, hit.start));
-                finding.decoded_from = Some(decoded.chain.clone());
-                local.push(Local::new(finding, rule.signal, &rule.tags));
-            }
-        }
     }
 }
 
@@ -410,121 +316,12 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// A decoded literal that is nothing but one http(s) address: what an encoded endpoint
-/// looks like, as opposed to a decoded document that happens to contain links.
-fn is_bare_url(text: &[u8]) -> bool {
-    let Ok(text) = std::str::from_utf8(text) else {
-        return false;
-    };
-    let text = text.trim();
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    rest.is_some_and(|rest| {
-        (4..=300).contains(&rest.len())
-            && rest.contains('.')
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\'')
-    })
-}
-
 /// What is known of a file before its content is read.
 pub struct FileContext {
     pub role: Role,
     pub ecosystem: Option<Ecosystem>,
     /// The package's version is a dependency-confusion shape (99.0.0).
     pub confusion_shape: bool,
-}
-
-/// Correlates what one file showed, reports it, and gives the file its points.
-fn judge(
-    file: &PackageFile,
-    signals: FileSignals,
-    local: Vec<Local>,
-    function_tags: Vec<BTreeSet<String>>,
-    documentation_points: f64,
-    context: &FileContext,
-    findings: &mut Vec<Finding>,
-) -> Option<FileScore> {
-    let role = context.role;
-    if local.is_empty() {
-        return None;
-    }
-    let mut correlated = correlate::correlations(&signals, context);
-    for tags in &function_tags {
-        for rule in correlate::function_correlations(tags) {
-            if !correlated.iter().any(|r| r.id == rule.id) {
-                correlated.push(rule);
-            }
-        }
-    }
-    let mut points: f64 = signals
-        .hits
-        .iter()
-        .map(|&(s, sev)| rule_points(s, sev))
-        .sum();
-    points += documentation_points;
-    points += correlated
-        .iter()
-        .map(|r| correlation_points(r))
-        .sum::<f64>();
-    // Where code runs and what it can do make a file suspicious; only an indicator,
-    // a threat or an indicative combination makes it malicious.
-    let indicated = signals.hits.iter().any(|&(s, _)| s != Signal::Capability)
-        || correlated.iter().any(|r| correlate::is_indicative(r));
-    if !indicated {
-        points = points.min(correlate::PLACEMENT_ONLY_CAP);
-    }
-    let noteworthy = points > 0.0;
-    for rule in &correlated {
-        let evidence = best_evidence(&local, correlate::evidence_tags(rule));
-        let mut finding = rule
-            .finding(format!("{} [{}]", rule.summary, role.name()))
-            .at(file.path.clone(), evidence.and_then(|l| l.finding.line));
-        finding.snippet = evidence.and_then(|l| l.finding.snippet.clone());
-        finding.decoded_from = evidence.and_then(|l| l.finding.decoded_from.clone());
-        findings.push(finding);
-    }
-    // Capabilities are reported only where they contributed to a judgement.
-    for l in local {
-        if l.signal != Signal::Capability || noteworthy {
-            findings.push(l.finding);
-        }
-    }
-    Some(FileScore {
-        path: file.path.clone(),
-        points: points * role.weight(),
-        indicated,
-    })
-}
-
-/// A finding of one file, kept with what its rule means until the file is judged.
-struct Local {
-    finding: Finding,
-    signal: Signal,
-    tags: Vec<String>,
-}
-
-impl Local {
-    fn new(finding: Finding, signal: Signal, tags: &[String]) -> Local {
-        Local {
-            finding,
-            signal,
-            tags: tags.to_vec(),
-        }
-    }
-}
-
-/// The evidence a correlation finding shows: the strongest finding carrying one of the
-/// correlation's tags, so that "install-time process" points at the process call.
-fn best_evidence<'a>(local: &'a [Local], tags: &[&str]) -> Option<&'a Local> {
-    let relevant = |l: &&Local| l.tags.iter().any(|t| tags.contains(&t.as_str()));
-    local
-        .iter()
-        .filter(relevant)
-        .max_by_key(|l| (l.signal != Signal::Capability, l.finding.severity))
-        .or_else(|| local.iter().max_by_key(|l| l.finding.severity))
 }
 
 fn executable_kind(data: &[u8]) -> &'static str {
@@ -565,43 +362,4 @@ fn off_screen(data: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn files_left_when_the_time_runs_out_are_reported_not_analysed() {
-        let package = Package {
-            files: (0..3)
-                .map(|i| PackageFile {
-                    path: format!("p/m{i}.py"),
-                    data: b"exec(base64.b64decode('cHJpbnQoMSk='))".to_vec(),
-                })
-                .collect(),
-            ..Package::default()
-        };
-        let analyser = ContentAnalyser::new(RuleSet::builtin(), None);
-        let mut findings = Vec::new();
-        let scores = analyser.analyse(&package, &mut findings, Instant::now());
-        assert!(scores.is_empty());
-        assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].rule, "analysis/time-limit");
-        assert!(
-            findings[0].message.contains("3 of 3"),
-            "{}",
-            findings[0].message
-        );
-        let mut findings = Vec::new();
-        let later = Instant::now() + std::time::Duration::from_secs(60);
-        assert_eq!(analyser.analyse(&package, &mut findings, later).len(), 3);
-    }
-
-    #[test]
-    fn off_screen_code_needs_code_before_and_after_the_run() {
-        let hidden = format!("import os{}os.system('x')\n", " ".repeat(200));
-        assert!(off_screen(hidden.as_bytes()).is_some());
-        let indented = format!("{}x = 1\n", " ".repeat(200));
-        assert!(off_screen(indented.as_bytes()).is_none());
-        let comment = format!("x = 1{}# note\n", " ".repeat(200));
-        assert!(off_screen(comment.as_bytes()).is_none());
-    }
-}
+mod tests;

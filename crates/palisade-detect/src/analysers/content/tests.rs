@@ -1,0 +1,38 @@
+use super::*;
+
+#[test]
+fn files_left_when_the_time_runs_out_are_reported_not_analysed() {
+    let package = Package {
+        files: (0..3)
+            .map(|i| PackageFile {
+                path: format!("p/m{i}.py"),
+                data: b"exec(base64.b64decode('cHJpbnQoMSk='))".to_vec(),
+            })
+            .collect(),
+        ..Package::default()
+    };
+    let analyser = ContentAnalyser::new(RuleSet::builtin(), None);
+    let mut findings = Vec::new();
+    let scores = analyser.analyse(&package, &mut findings, Instant::now());
+    assert!(scores.is_empty());
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].rule, "analysis/time-limit");
+    assert!(
+        findings[0].message.contains("3 of 3"),
+        "{}",
+        findings[0].message
+    );
+    let mut findings = Vec::new();
+    let later = Instant::now() + std::time::Duration::from_secs(60);
+    assert_eq!(analyser.analyse(&package, &mut findings, later).len(), 3);
+}
+
+#[test]
+fn off_screen_code_needs_code_before_and_after_the_run() {
+    let hidden = format!("import os{}os.system('x')\n", " ".repeat(200));
+    assert!(off_screen(hidden.as_bytes()).is_some());
+    let indented = format!("{}x = 1\n", " ".repeat(200));
+    assert!(off_screen(indented.as_bytes()).is_none());
+    let comment = format!("x = 1{}# note\n", " ".repeat(200));
+    assert!(off_screen(comment.as_bytes()).is_none());
+}

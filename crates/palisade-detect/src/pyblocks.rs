@@ -45,6 +45,9 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
     // Whether the open triple-quoted string is a docstring (a statement of its own)
     // rather than a value (`code = """..."""`, often executed later).
     let mut in_docstring = false;
+    // Indent of an open `if __name__ == '__main__':` block: its body runs when the file
+    // is a script, never when it is imported.
+    let mut main_guard: Option<usize> = None;
     for raw in data.split(|&b| b == b'\n') {
         let line_no = out.len() as u32;
         let function = stack
@@ -78,7 +81,7 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
         // that one unbalanced bracket cannot swallow the rest of the file.
         let top_level_definition = raw.starts_with(b"def ") || raw.starts_with(b"class ");
         if depth > 0 && !top_level_definition {
-            let kind = if in_function {
+            let kind = if in_function || main_guard.is_some() {
                 LineKind::Other
             } else {
                 LineKind::ModuleLevel
@@ -95,6 +98,9 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
         while stack.last().is_some_and(|&(i, _, _)| i >= indent) {
             stack.pop();
         }
+        if main_guard.is_some_and(|guard| indent <= guard) {
+            main_guard = None;
+        }
         let function = stack
             .iter()
             .rev()
@@ -110,6 +116,7 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
             || text.starts_with(b"@")
             || text.starts_with(b"import ")
             || text.starts_with(b"from ")
+            || main_guard.is_some()
         {
             LineKind::Other
         } else {
@@ -118,10 +125,37 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
         push(kind, function);
         if is_def || code_part(text).ends_with(b":") {
             stack.push((indent, is_def, line_no));
+            if main_guard.is_none() && is_main_guard(text) {
+                main_guard = Some(indent);
+            }
         }
         depth = brackets.max(0);
     }
     out
+}
+
+/// `if __name__ == '__main__':`, with either quotes and either operand order.
+fn is_main_guard(text: &[u8]) -> bool {
+    let compact: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let compact = compact.as_slice();
+    compact.starts_with(b"if")
+        && [
+            b"__name__=='__main__'".as_slice(),
+            b"__name__==\"__main__\"",
+            b"'__main__'==__name__",
+            b"\"__main__\"==__name__",
+        ]
+        .iter()
+        .any(|form| {
+            compact[2..].starts_with(form)
+                || compact[2..]
+                    .strip_prefix(b"(")
+                    .is_some_and(|c| c.starts_with(form))
+        })
 }
 
 /// For each line (0-based), whether it is code that runs at import time.
@@ -223,7 +257,7 @@ if __name__ == '__main__':\n    f()\n\
 os.system('d')\n";
         let lines = module_level_lines(src);
         let expect = [
-            false, false, false, true, true, true, true, false, true, false, false, true, true,
+            false, false, false, true, true, true, true, false, true, false, false, true, false,
             true,
         ];
         assert_eq!(&lines[..expect.len()], &expect);

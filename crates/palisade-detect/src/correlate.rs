@@ -110,6 +110,16 @@ correlation!(
     "__init__.py: requests.get('http://collector.example.net/init')"
 );
 correlation!(
+    IMPORT_TIME_INTERPRETER,
+    "correlate/import-time-interpreter",
+    Critical,
+    ImportTime,
+    Some("T1059.006"),
+    "Python code that runs on every import starts another interpreter with code given inline.",
+    "A library has no reason to start a second Python (or node, or PowerShell) when it is imported; loaders do it so that their payload, often imported from another package, runs in a process of its own that outlives the import and the program's error handling.",
+    "__init__.py: subprocess.Popen(['python3', '-c', 'from helper import payload'], close_fds=True)"
+);
+correlation!(
     INSTALL_OVERRIDE,
     "correlate/install-command-runs-code",
     Critical,
@@ -255,6 +265,7 @@ pub static ALL: &[&RuleInfo] = &[
     &INSTALL_DOWNLOAD,
     &IMPORT_TIME_ACTION,
     &IMPORT_TIME_BEACON,
+    &IMPORT_TIME_INTERPRETER,
     &INSTALL_OVERRIDE,
     &INSTALL_PROCESS,
     &INSTALL_EXEC,
@@ -312,6 +323,7 @@ pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
         id if id == RECON.id || id == FUNCTION_RECON.id => &["sysinfo", "env-dump"],
         id if id == SETUP_NETWORK.id => &["network"],
         id if id == IMPORT_TIME_BEACON.id => &["fixed-endpoint"],
+        id if id == IMPORT_TIME_INTERPRETER.id => &["inline-code"],
         id if id == FUNCTION_DROPPER.id => &["file-write", "process"],
         id if id == FUNCTION_DECODE_EXEC.id => &["exec", "decode"],
         id if id == FUNCTION_FETCH_EXEC.id => &["exec", "network"],
@@ -394,6 +406,9 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
         if signals.module_level.contains("fixed-endpoint") {
             out.push(&IMPORT_TIME_BEACON);
         }
+    }
+    if signals.module_level.contains("inline-code") && !install {
+        out.push(&IMPORT_TIME_INTERPRETER);
     }
     let acts = signals.has("process")
         || network

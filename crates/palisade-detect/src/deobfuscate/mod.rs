@@ -9,6 +9,9 @@
 
 mod decoders;
 mod literals;
+mod unicode;
+
+pub use unicode::{UNICODE_FOLD, fold_lookalike_letters};
 
 use decoders::{
     decode_base64, decode_binary_layer, decode_hex, rot13, unescape, unescape_code_string,

@@ -60,7 +60,13 @@ pub(super) fn analyse_decoded(
 ) {
     let data = text.data;
     let mut seen: HashSet<&str> = HashSet::new();
-    for decoded in deobfuscate::decode_all(data) {
+    // Python runs identifiers written in look-alike letters as their ASCII forms.
+    let folded = (language == Language::Python)
+        .then(|| deobfuscate::fold_lookalike_letters(data))
+        .flatten();
+    for decoded in folded.into_iter().chain(deobfuscate::decode_all(data)) {
+        // Folding keeps line breaks: a hit in folded text is on the same line here.
+        let is_fold = decoded.chain.iter().any(|s| s == deobfuscate::UNICODE_FOLD);
         let line = text.line(decoded.offset);
         if is_executable(&decoded.text) {
             signals.hidden_tags.insert("payload".into());
@@ -124,6 +130,14 @@ pub(super) fn analyse_decoded(
                 signals.tags.extend(rule.tags.iter().cloned());
             }
             signals.hits.push((rule.signal, rule.info.severity));
+            let line = if is_fold {
+                1 + decoded.text[..hit.start]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u32
+            } else {
+                line
+            };
             let mut finding = rule
                 .info
                 .finding(format!("{} [{}, decoded]", rule.info.summary, role.name()))

@@ -120,13 +120,13 @@ correlation!(
     "setup.py: requests.get('https://collector.example.net/installed')"
 );
 correlation!(
-    IMPORT_TIME_INTERPRETER,
-    "correlate/import-time-interpreter",
+    IMPORT_TIME_BACKGROUND,
+    "correlate/import-time-background-process",
     Critical,
     ImportTime,
     Some("T1059.006"),
-    "Python code that runs on every import starts another interpreter with code given inline.",
-    "A library has no reason to start a second Python (or node, or PowerShell) when it is imported; loaders do it so that their payload, often imported from another package, runs in a process of its own that outlives the import and the program's error handling.",
+    "Python code that runs on every import starts a process of its own: an interpreter given inline code, or a program detached from the importing one.",
+    "A library has no reason to start a second Python, or a detached program, when it is imported; loaders do it so that their payload, often imported from another package or dropped beside it, runs in a process that outlives the import and the program's error handling. Honest code detaches processes inside the functions that need them, never at import.",
     "__init__.py: subprocess.Popen(['python3', '-c', 'from helper import payload'], close_fds=True)"
 );
 correlation!(
@@ -287,7 +287,7 @@ pub static ALL: &[&RuleInfo] = &[
     &IMPORT_TIME_ACTION,
     &IMPORT_TIME_BEACON,
     &INSTALL_TIME_BEACON,
-    &IMPORT_TIME_INTERPRETER,
+    &IMPORT_TIME_BACKGROUND,
     &INSTALL_OVERRIDE,
     &INSTALL_PROCESS,
     &INSTALL_EXEC,
@@ -348,7 +348,7 @@ pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
         id if id == RECON.id || id == FUNCTION_RECON.id => &["sysinfo", "env-dump"],
         id if id == SETUP_NETWORK.id => &["network"],
         id if id == IMPORT_TIME_BEACON.id || id == INSTALL_TIME_BEACON.id => &["fixed-endpoint"],
-        id if id == IMPORT_TIME_INTERPRETER.id => &["inline-code"],
+        id if id == IMPORT_TIME_BACKGROUND.id => &["inline-code", "detached"],
         id if id == FUNCTION_DROPPER.id => &["file-write", "process"],
         id if id == FUNCTION_FIXED_HOST_DROPPER.id => &["url-literal", "fixed-endpoint"],
         id if id == FUNCTION_DECODE_EXEC.id => &["exec", "decode"],
@@ -436,8 +436,9 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
             out.push(&IMPORT_TIME_BEACON);
         }
     }
-    if signals.module_level.contains("inline-code") && !install {
-        out.push(&IMPORT_TIME_INTERPRETER);
+    let background = ["inline-code", "detached"];
+    if background.iter().any(|t| signals.module_level.contains(*t)) && !install {
+        out.push(&IMPORT_TIME_BACKGROUND);
     }
     let acts = signals.has("process")
         || network

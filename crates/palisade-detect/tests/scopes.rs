@@ -337,7 +337,9 @@ fn a_function_that_sets_what_it_fetched_to_start_at_login_is_a_dropper() {
                   d.write(response.read())\n    brc = open('.bashrc', 'a')\n    brc.write('~/.drv &')\n";
     let rules = rules_for(source);
     assert!(
-        rules.iter().any(|r| r == "correlate/function-download-write-run"),
+        rules
+            .iter()
+            .any(|r| r == "correlate/function-download-write-run"),
         "{rules:?}"
     );
 }

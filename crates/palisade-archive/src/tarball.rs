@@ -3,6 +3,7 @@ use crate::limits::Limit;
 use crate::paths::{NameIssues, inspect_name, link_escapes};
 use crate::rules;
 use crate::unpack::{Sink, emit_file, stream_error};
+use palisade_core::{Finding, Severity};
 use std::io::{ErrorKind, Read};
 use tar::EntryType;
 
@@ -119,19 +120,38 @@ fn charge_sparse_holes<R: Read>(
 }
 
 pub(crate) fn report_name_issues(budget: &Budget<'_>, path: &str, issues: &NameIssues) {
+    // Installers extract the artifact, never the archives inside it: an escaping name in a
+    // nested archive (a test fixture of an unpacking library) harms only whoever unpacks
+    // that archive later, so it weighs as low.
+    let nested = path.contains("!/");
+    let place = if nested {
+        "wherever this nested archive is extracted"
+    } else {
+        "outside the package"
+    };
+    let weigh = |mut finding: Finding| {
+        if nested {
+            finding.severity = Severity::Low;
+        }
+        finding
+    };
     if issues.absolute {
-        budget.finding(
+        budget.finding(weigh(
             rules::ABSOLUTE_PATH
-                .finding("entry has an absolute path; it would be written outside the package")
+                .finding(format!(
+                    "entry has an absolute path; it would be written {place}"
+                ))
                 .at(path, None),
-        );
+        ));
     }
     if issues.traversal {
-        budget.finding(
+        budget.finding(weigh(
             rules::PATH_TRAVERSAL
-                .finding("entry name contains `..`; it would be written outside the package")
+                .finding(format!(
+                    "entry name contains `..`; it would be written {place}"
+                ))
                 .at(path, None),
-        );
+        ));
     }
     if issues.non_utf8 {
         budget.finding(
@@ -147,9 +167,17 @@ pub(crate) fn report_name_issues(budget: &Budget<'_>, path: &str, issues: &NameI
 pub(crate) fn report_link(budget: &Budget<'_>, path: &str, name: &str, target: &str, hard: bool) {
     let kind = if hard { "hard link" } else { "symbolic link" };
     let finding = if link_escapes(name, target, hard) {
-        rules::LINK_ESCAPE.finding(format!(
+        let mut finding = rules::LINK_ESCAPE.finding(format!(
             "{kind} to `{target}` points outside the package (not followed)"
-        ))
+        ));
+        // As for escaping names: installers never extract a nested archive.
+        if path.contains("!/") {
+            finding.severity = Severity::Low;
+            finding.message = format!(
+                "{kind} to `{target}` points outside wherever this nested archive is extracted (not followed)"
+            );
+        }
+        finding
     } else {
         rules::LINK.finding(format!("{kind} to `{target}` (not followed)"))
     };

@@ -241,8 +241,33 @@ fn link_escapes_are_judged_inside_a_nested_archive() {
     ]);
     let outer = tar_gz(&[("pkg/inner.tar", &inner)]);
     let out = unpack("outer.tgz", &outer);
-    finding(&out, "archive/link-escape", "pkg/inner.tar!/x");
+    let escape = finding(&out, "archive/link-escape", "pkg/inner.tar!/x");
+    // Installers never extract a nested archive: the escape weighs low and says where.
+    assert_eq!(escape.severity, palisade_core::Severity::Low);
+    assert!(
+        escape.message.contains("nested archive"),
+        "{}",
+        escape.message
+    );
     assert_eq!(paths(&out), ["pkg/inner.tar!/ok.txt"]);
+}
+
+#[test]
+fn escaping_names_inside_a_nested_archive_weigh_low_and_outside_high() {
+    let inner = raw_tar(&[Raw::file(b"../file4.txt", b"x\n")]);
+    let outer = raw_tar(&[
+        Raw::file(b"pkg/tests/bad.tar", &inner),
+        Raw::file(b"../escape.sh", b"rm -rf ~\n"),
+    ]);
+    let out = unpack("outer.tar", &outer);
+    let nested = finding(
+        &out,
+        "archive/path-traversal",
+        "pkg/tests/bad.tar!/../file4.txt",
+    );
+    assert_eq!(nested.severity, palisade_core::Severity::Low);
+    let outside = finding(&out, "archive/path-traversal", "../escape.sh");
+    assert_eq!(outside.severity, palisade_core::Severity::High);
 }
 
 #[test]

@@ -69,8 +69,26 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// The definition lines of the functions a line of code names, outside strings and
-/// comments, as a bare name (not an attribute `x.run`, not a keyword argument `run=1`).
+/// Whether a function named (not called) at `before` is handed to something that runs
+/// it: a thread or process target, a timer, `atexit.register`. A function merely passed
+/// along (`tarball_cwd = _compose(pushd, tarball)`, a decorator's argument) does not run.
+fn handed_to_a_runner(line: &[u8], before: &[u8]) -> bool {
+    let contains = |needle: &[u8]| line.windows(needle.len()).any(|w| w == needle);
+    before.ends_with(b"target=")
+        || before.ends_with(b"target =")
+        || before.ends_with(b"register(")
+        || [
+            &b"Timer("[..],
+            b"start_new_thread(",
+            b".submit(",
+            b"run_in_executor(",
+        ]
+        .iter()
+        .any(|runner| contains(runner))
+}
+
+/// The definition lines of the functions a line of code calls or hands to a runner,
+/// outside strings and comments, as a bare name (not an attribute `x.run`).
 fn references(line: &[u8], defs: &BTreeMap<&[u8], u32>) -> Vec<u32> {
     let mut out = Vec::new();
     let mut quote: Option<u8> = None;
@@ -97,11 +115,12 @@ fn references(line: &[u8], defs: &BTreeMap<&[u8], u32>) -> Vec<u32> {
                 while i < line.len() && is_ident(line[i]) {
                     i += 1;
                 }
-                let attribute = line[..start].trim_ascii_end().ends_with(b".");
+                let before = line[..start].trim_ascii_end();
+                let attribute = before.ends_with(b".");
                 let after = line[i..].trim_ascii_start();
-                let assigned = after.starts_with(b"=") && !after.starts_with(b"==");
+                let called = after.starts_with(b"(");
                 if !attribute
-                    && !assigned
+                    && (called || handed_to_a_runner(line, before))
                     && let Some(&def) = defs.get(&line[start..i])
                 {
                     out.push(def);
@@ -149,5 +168,15 @@ if __name__ == '__main__':\n    main()\n";
     fn keyword_arguments_of_the_same_name_are_not_references() {
         let src = "def run():\n    pass\nsetup(run=True)\n";
         assert!(reached(src).is_empty());
+    }
+
+    #[test]
+    fn a_function_passed_along_does_not_run_but_one_given_to_a_timer_does() {
+        // setuptools' vendored jaraco.context composes `tarball` at module level.
+        let src = "def tarball(url):\n    pass\n\
+def beacon():\n    pass\n\
+tarball_cwd = _compose(pushd, tarball)\n\
+threading.Timer(5, beacon).start()\n";
+        assert_eq!(reached(src), BTreeSet::from([2]));
     }
 }

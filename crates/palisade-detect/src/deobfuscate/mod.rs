@@ -4,6 +4,9 @@
 //! of steps that produced it, and is decoded again in turn, up to a fixed depth, so a
 //! payload wrapped three times comes out readable with its three steps named.
 //!
+//! Python code written in look-alike letters (`𝗿𝗲𝙦𝘂𝙚𝘀𝘁𝘀.get`) is not a literal; its
+//! lines are folded to the ASCII Python reads by [`fold_lookalike_letters`].
+//!
 //! Everything is bounded: literals considered per file, bytes decoded per literal and
 //! per file, and depth. Decoding never runs anything.
 

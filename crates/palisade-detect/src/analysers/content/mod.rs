@@ -188,6 +188,21 @@ impl ContentAnalyser {
                 local.push(Local::new(finding, sig.signal, &sig.tags));
             }
         }
+        // Text or binary: a payload stored as base64 under a `.pyc` name is as disguised.
+        if is_disguised_bytecode(&file.path, data) {
+            signals.hits.push((Signal::Indicator, Severity::Critical));
+            local.push(Local::new(
+                DISGUISED_BYTECODE
+                    .finding(format!(
+                        "{} bytes without a bytecode header, starting {}",
+                        data.len(),
+                        hex_prefix(data)
+                    ))
+                    .at(file.path.clone(), None),
+                Signal::Indicator,
+                &["payload".to_string(), "obfuscation".to_string()],
+            ));
+        }
         if language == Language::Binary {
             if is_executable(data) {
                 signals.hits.push((Signal::Indicator, Severity::Low));
@@ -200,20 +215,6 @@ impl ContentAnalyser {
                         .at(file.path.clone(), None),
                     Signal::Indicator,
                     &["payload".to_string()],
-                ));
-            }
-            if is_disguised_bytecode(&file.path, data) {
-                signals.hits.push((Signal::Indicator, Severity::Critical));
-                local.push(Local::new(
-                    DISGUISED_BYTECODE
-                        .finding(format!(
-                            "{} bytes without a bytecode header, starting {}",
-                            data.len(),
-                            hex_prefix(data)
-                        ))
-                        .at(file.path.clone(), None),
-                    Signal::Indicator,
-                    &["payload".to_string(), "obfuscation".to_string()],
                 ));
             }
             return judge(file, signals, local, Vec::new(), 0.0, context, findings);

@@ -219,3 +219,37 @@ pub(super) fn rot13(b: u8) -> u8 {
         _ => b,
     }
 }
+
+/// The shift a file applies to characters one by one, from its decoding expression:
+/// `chr(ord(c) - 3)` gives -3. Obfuscators keep a URL or command as a literal shifted
+/// by a few code points (a Caesar cipher over all of ASCII) and undo it at run time.
+pub(super) fn character_shift(data: &[u8]) -> Option<i32> {
+    const CALL: &[u8] = b"chr(ord(";
+    let start = data.windows(CALL.len()).position(|w| w == CALL)? + CALL.len();
+    let rest = &data[start..];
+    // The variable, its closing parenthesis, then `+ N` or `- N` and the closing one.
+    let close = rest.iter().take(40).position(|&b| b == b')')?;
+    let mut rest = rest[close + 1..].trim_ascii_start();
+    let sign = match rest.first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    rest = rest[1..].trim_ascii_start();
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 2 || !rest[digits..].trim_ascii_start().starts_with(b")") {
+        return None;
+    }
+    let amount: i32 = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    (1..=94).contains(&amount).then_some(sign * amount)
+}
+
+/// `text` with every byte moved by `shift` code points, when all stay printable ASCII.
+pub(super) fn shift_characters(text: &[u8], shift: i32) -> Option<Vec<u8>> {
+    text.iter()
+        .map(|&b| {
+            let moved = i32::from(b) + shift;
+            (32..=126).contains(&moved).then_some(moved as u8)
+        })
+        .collect()
+}

@@ -17,7 +17,8 @@ mod unicode;
 pub use unicode::{UNICODE_FOLD, fold_lookalike_letters};
 
 use decoders::{
-    decode_base64, decode_binary_layer, decode_hex, rot13, unescape, unescape_code_string,
+    character_shift, decode_base64, decode_binary_layer, decode_hex, rot13, shift_characters,
+    unescape, unescape_code_string,
 };
 use literals::{Candidate, candidates};
 
@@ -69,6 +70,7 @@ fn decode_into(
     let hints = Hints {
         rot13: contains_ci(data, b"rot13") || contains_ci(data, b"rot_13"),
         reversal: contains_ci(data, b"[::-1]") || contains_ci(data, b".reverse()"),
+        shift: character_shift(data),
     };
     for candidate in candidates(data) {
         if out.len() >= MAX_RESULTS {
@@ -98,6 +100,8 @@ struct Hints {
     /// The text reverses something somewhere, so a literal that decodes to nothing
     /// forwards is tried backwards.
     reversal: bool,
+    /// The text moves characters by a fixed amount (`chr(ord(c) - 3)`).
+    shift: Option<i32>,
 }
 
 /// The decodings of one candidate that produce something worth reading.
@@ -174,7 +178,16 @@ fn decode_candidate_as_is(c: &Candidate, hints: Hints) -> Vec<(Vec<String>, Vec<
             let mut s = steps;
             s.push("rot13".into());
             results.push((s, rotated));
+            return results;
         }
+    }
+    if let Some(shift) = hints.shift
+        && let Some(shifted) = shift_characters(&base, shift)
+        && looks_like_code(&shifted)
+    {
+        let mut s = steps;
+        s.push(format!("characters shifted by {shift}"));
+        results.push((s, shifted));
     }
     results
 }

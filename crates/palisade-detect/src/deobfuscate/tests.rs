@@ -105,6 +105,24 @@ fn rot13_is_tried_only_where_the_code_mentions_it() {
 }
 
 #[test]
+fn a_literal_shifted_character_by_character_is_shifted_back() {
+    // The shape of a real credential stealer: a reversed URL, every character moved by
+    // three, undone by `chr(ord(c) - 3) for c in uc[::-1]`.
+    let url = "https://collector.example.net/keys";
+    let hidden: String = url.bytes().rev().map(|b| (b + 3) as char).collect();
+    let src = format!("uc = \"{hidden}\"\nendpoint = ''.join(chr(ord(c)-3) for c in uc[::-1])\n");
+    let found = decode_all(src.as_bytes());
+    assert!(
+        found.iter().any(
+            |d| d.text == url.as_bytes() && d.chain == ["reversed", "characters shifted by -3"]
+        ),
+        "{found:?}"
+    );
+    // Without the decoding expression the same literal is left alone.
+    assert!(decode_all(format!("uc = \"{hidden}\"\n").as_bytes()).is_empty());
+}
+
+#[test]
 fn ordinary_literals_hashes_and_binary_blobs_are_left_alone() {
     let src = b"name = 'a_long_identifier_with_words_only'\nsha = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'\n";
     assert!(decode_all(src).is_empty());

@@ -221,11 +221,17 @@ pub(super) fn rot13(b: u8) -> u8 {
 }
 
 /// The shift a file applies to characters one by one, from its decoding expression:
-/// `chr(ord(c) - 3)` gives -3. Obfuscators keep a URL or command as a literal shifted
-/// by a few code points (a Caesar cipher over all of ASCII) and undo it at run time.
+/// `chr(ord(c) - 3)` in Python or `String.fromCharCode(s.charCodeAt(i) - 3)` in
+/// JavaScript gives -3. Obfuscators keep a URL or command as a literal shifted by a few
+/// code points (a Caesar cipher over all of ASCII) and undo it at run time.
 pub(super) fn character_shift(data: &[u8]) -> Option<i32> {
-    const CALL: &[u8] = b"chr(ord(";
-    let start = data.windows(CALL.len()).position(|w| w == CALL)? + CALL.len();
+    [&b"chr(ord("[..], b".charCodeAt("]
+        .iter()
+        .find_map(|call| shift_after(data, call))
+}
+
+fn shift_after(data: &[u8], call: &[u8]) -> Option<i32> {
+    let start = data.windows(call.len()).position(|w| w == call)? + call.len();
     let rest = &data[start..];
     // The variable, its closing parenthesis, then `+ N` or `- N` and the closing one.
     let close = rest.iter().take(40).position(|&b| b == b')')?;

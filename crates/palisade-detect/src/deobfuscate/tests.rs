@@ -118,6 +118,15 @@ fn a_literal_shifted_character_by_character_is_shifted_back() {
         ),
         "{found:?}"
     );
+    let js = format!(
+        "const u = '{hidden}'.split('').reverse().map(c => String.fromCharCode(c.charCodeAt(0) - 3)).join('');"
+    );
+    assert!(
+        decode_all(js.as_bytes())
+            .iter()
+            .any(|d| d.text == url.as_bytes()),
+        "{js}"
+    );
     // Without the decoding expression the same literal is left alone.
     assert!(decode_all(format!("uc = \"{hidden}\"\n").as_bytes()).is_empty());
 }

@@ -2,7 +2,7 @@
 //! call inside a function is not module-level, and test files install nothing.
 
 use palisade_archive::Unpacked;
-use palisade_core::PackageFile;
+use palisade_core::{Finding, PackageFile};
 use palisade_detect::{Engine, ScanOptions};
 use std::time::{Duration, Instant};
 
@@ -11,6 +11,14 @@ fn rules_for(source: &str) -> Vec<String> {
 }
 
 fn rules_for_file(path: &str, source: &str) -> Vec<String> {
+    analyse_file(path, source)
+        .into_iter()
+        .map(|f| f.rule)
+        .collect()
+}
+
+/// The findings of a package made of one file.
+fn analyse_file(path: &str, source: &str) -> Vec<Finding> {
     let engine = Engine::new(ScanOptions::default()).unwrap();
     let unpacked = Unpacked {
         format: "directory".into(),
@@ -20,8 +28,9 @@ fn rules_for_file(path: &str, source: &str) -> Vec<String> {
         }],
         ..Default::default()
     };
-    let analysis = engine.analyse_unpacked(unpacked, Instant::now() + Duration::from_secs(30));
-    analysis.findings.into_iter().map(|f| f.rule).collect()
+    engine
+        .analyse_unpacked(unpacked, Instant::now() + Duration::from_secs(30))
+        .findings
 }
 
 #[test]
@@ -120,18 +129,7 @@ fn fetching_and_executing_in_one_function_is_a_download_cradle() {
 }
 
 fn findings_for(source: &str) -> Vec<(String, Option<u32>)> {
-    let engine = Engine::new(ScanOptions::default()).unwrap();
-    let unpacked = Unpacked {
-        format: "directory".into(),
-        files: vec![PackageFile {
-            path: "pkg/__init__.py".into(),
-            data: source.as_bytes().to_vec(),
-        }],
-        ..Default::default()
-    };
-    let analysis = engine.analyse_unpacked(unpacked, Instant::now() + Duration::from_secs(30));
-    analysis
-        .findings
+    analyse_file("pkg/__init__.py", source)
         .into_iter()
         .map(|f| (f.rule, f.line))
         .collect()
@@ -307,18 +305,8 @@ fn code_written_in_look_alike_letters_is_read_as_python_reads_it() {
     // Alphanumeric Symbols, which Python folds to ASCII (NFKC) before running them.
     let dropper =
         "def main():\n    𝘳𝙚𝘀𝗽 = 𝗿𝗲𝙦𝘂𝙚𝘀𝘁𝘀.get(𝘂𝗿𝗹)\n    𝘀𝘂𝗯𝗽𝗿𝗼𝗰𝗲𝘀𝘀.call([𝗽𝗮𝘁𝗵])\nmain()\n";
-    let engine = Engine::new(ScanOptions::default()).unwrap();
-    let unpacked = Unpacked {
-        format: "directory".into(),
-        files: vec![PackageFile {
-            path: "pkg/__init__.py".into(),
-            data: dropper.as_bytes().to_vec(),
-        }],
-        ..Default::default()
-    };
-    let analysis = engine.analyse_unpacked(unpacked, Instant::now() + Duration::from_secs(30));
-    let hidden = analysis
-        .findings
+    let findings = analyse_file("pkg/__init__.py", dropper);
+    let hidden = findings
         .iter()
         .find(|f| f.rule == "correlate/hidden-behaviour")
         .expect("hidden behaviour");

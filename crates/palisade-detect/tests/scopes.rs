@@ -271,3 +271,20 @@ fn a_function_that_sets_what_it_fetched_to_start_at_login_is_a_dropper() {
     let rules = rules_for(source);
     assert_has(&rules, "correlate/function-download-write-run");
 }
+
+#[test]
+fn a_function_that_saves_a_download_as_a_program_and_runs_it_is_a_dropper() {
+    // The shape of a real dropper family (juphelp): urlretrieve straight to helper.exe,
+    // then run it, with the URL handed in by the caller.
+    let dropper = "import os, urllib.request, subprocess\ndef update(url):\n    \
+                   path = os.path.join(d, \"helper.exe\")\n    \
+                   urllib.request.urlretrieve(url, path)\n    subprocess.run([path], check=True)\n";
+    let rules = rules_for(dropper);
+    assert_has(&rules, "correlate/function-download-write-run");
+    assert_has(&rules, "correlate/function-runs-downloaded-program");
+    let archive = dropper.replace("helper.exe", "data.zip");
+    assert_lacks(
+        &rules_for(&archive),
+        "correlate/function-runs-downloaded-program",
+    );
+}

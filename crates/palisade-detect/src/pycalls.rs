@@ -119,9 +119,10 @@ fn references(line: &[u8], defs: &BTreeMap<&[u8], u32>) -> Vec<u32> {
                 let attribute = before.ends_with(b".");
                 let after = line[i..].trim_ascii_start();
                 let called = after.starts_with(b"(");
+                // The lookup first: most names are not the module's functions.
                 if !attribute
-                    && (called || handed_to_a_runner(line, before))
                     && let Some(&def) = defs.get(&line[start..i])
+                    && (called || handed_to_a_runner(line, before))
                 {
                     out.push(def);
                 }

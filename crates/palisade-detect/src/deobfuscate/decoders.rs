@@ -231,7 +231,7 @@ pub(super) fn character_shift(data: &[u8]) -> Option<i32> {
 }
 
 fn shift_after(data: &[u8], call: &[u8]) -> Option<i32> {
-    let start = data.windows(call.len()).position(|w| w == call)? + call.len();
+    let start = memchr::memmem::find(data, call)? + call.len();
     let rest = &data[start..];
     // The variable, its closing parenthesis, then `+ N` or `- N` and the closing one.
     let close = rest.iter().take(40).position(|&b| b == b')')?;

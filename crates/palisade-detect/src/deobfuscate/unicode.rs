@@ -65,9 +65,7 @@ fn fold(c: char) -> Option<char> {
 pub fn fold_lookalike_letters(data: &[u8]) -> Option<Decoded> {
     // Every folded character is four bytes starting F0 9D (the block) or three
     // starting E2 84 (letter-like symbols); most files have neither.
-    if !data.windows(2).any(|w| w == [0xF0, 0x9D]) {
-        return None;
-    }
+    memchr::memmem::find(data, &[0xF0, 0x9D])?;
     let text = std::str::from_utf8(data).ok()?;
     let mut out = String::new();
     let mut first = None;

@@ -220,22 +220,15 @@ pub(super) fn rot13(b: u8) -> u8 {
     }
 }
 
-/// The shift a file applies to characters one by one, from its decoding expression:
-/// `chr(ord(c) - 3)` in Python or `String.fromCharCode(s.charCodeAt(i) - 3)` in
-/// JavaScript gives -3. Obfuscators keep a URL or command as a literal shifted by a few
-/// code points (a Caesar cipher over all of ASCII) and undo it at run time.
-pub(super) fn character_shift(data: &[u8]) -> Option<i32> {
-    [&b"chr(ord("[..], b".charCodeAt("]
-        .iter()
-        .find_map(|call| shift_after(data, call))
-}
-
-fn shift_after(data: &[u8], call: &[u8]) -> Option<i32> {
-    let start = memchr::memmem::find(data, call)? + call.len();
-    let rest = &data[start..];
+/// The shift a decoding expression applies to characters one by one, read from just
+/// after its call (`chr(ord(` in Python, `.charCodeAt(` in JavaScript): `c) - 3)`
+/// gives -3. Obfuscators keep a URL or command as a literal shifted by a few code
+/// points (a Caesar cipher over all of ASCII) and undo it at run time with
+/// `chr(ord(c) - 3)` or `String.fromCharCode(s.charCodeAt(i) - 3)`.
+pub(super) fn character_shift(after_call: &[u8]) -> Option<i32> {
     // The variable, its closing parenthesis, then `+ N` or `- N` and the closing one.
-    let close = rest.iter().take(40).position(|&b| b == b')')?;
-    let mut rest = rest[close + 1..].trim_ascii_start();
+    let close = after_call.iter().take(40).position(|&b| b == b')')?;
+    let mut rest = after_call[close + 1..].trim_ascii_start();
     let sign = match rest.first()? {
         b'+' => 1,
         b'-' => -1,

@@ -16,11 +16,13 @@ mod unicode;
 
 pub use unicode::{UNICODE_FOLD, fold_lookalike_letters};
 
+use aho_corasick::AhoCorasick;
 use decoders::{
     character_shift, decode_base64, decode_binary_layer, decode_hex, rot13, shift_characters,
     unescape, unescape_code_string,
 };
 use literals::{Candidate, candidates};
+use std::sync::LazyLock;
 
 /// How deep decoded text is decoded again.
 pub const MAX_DEPTH: usize = 4;
@@ -67,11 +69,7 @@ fn decode_into(
     if depth >= MAX_DEPTH {
         return;
     }
-    let hints = Hints {
-        rot13: contains_ci(data, b"rot13") || contains_ci(data, b"rot_13"),
-        reversal: contains_ci(data, b"[::-1]") || contains_ci(data, b".reverse()"),
-        shift: character_shift(data),
-    };
+    let hints = Hints::of(data);
     for candidate in candidates(data) {
         if out.len() >= MAX_RESULTS {
             return;
@@ -102,6 +100,44 @@ struct Hints {
     reversal: bool,
     /// The text moves characters by a fixed amount (`chr(ord(c) - 3)`).
     shift: Option<i32>,
+}
+
+/// The words that give the hints, found in one pass over the text (each file and each
+/// decoded text is read once here, so this is on the hot path).
+static HINT_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "rot13",
+            "rot_13",
+            "[::-1]",
+            ".reverse()",
+            "chr(ord(",
+            ".charCodeAt(",
+        ])
+        .expect("fixed hint words")
+});
+
+impl Hints {
+    fn of(data: &[u8]) -> Hints {
+        let mut hints = Hints {
+            rot13: false,
+            reversal: false,
+            shift: None,
+        };
+        for found in HINT_WORDS.find_iter(data) {
+            match found.pattern().as_usize() {
+                0 | 1 => hints.rot13 = true,
+                2 | 3 => hints.reversal = true,
+                _ => {
+                    if hints.shift.is_none() {
+                        hints.shift = character_shift(&data[found.end()..]);
+                    }
+                }
+            }
+        }
+        hints
+    }
 }
 
 /// The decodings of one candidate that produce something worth reading.

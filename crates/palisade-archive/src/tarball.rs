@@ -119,38 +119,44 @@ fn charge_sparse_holes<R: Read>(
     true
 }
 
-pub(crate) fn report_name_issues(budget: &Budget<'_>, path: &str, issues: &NameIssues) {
-    // Installers extract the artifact, never the archives inside it: an escaping name in a
-    // nested archive (a test fixture of an unpacking library) harms only whoever unpacks
-    // that archive later, so it weighs as low.
-    let nested = path.contains("!/");
-    let place = if nested {
-        "wherever this nested archive is extracted"
+/// What an escaping entry at `path` escapes, and how much that weighs. Installers extract
+/// the artifact, never the archives inside it: an escape in a nested archive (a test
+/// fixture of an unpacking library) harms only whoever unpacks that archive later.
+fn escape_target(path: &str) -> (&'static str, Option<Severity>) {
+    if path.contains("!/") {
+        (
+            "the folder this nested archive is extracted to",
+            Some(Severity::Low),
+        )
     } else {
-        "outside the package"
-    };
-    let weigh = |mut finding: Finding| {
-        if nested {
-            finding.severity = Severity::Low;
-        }
-        finding
-    };
+        ("the package", None)
+    }
+}
+
+fn escape_finding(finding: Finding, path: &str) -> Finding {
+    let mut finding = finding.at(path, None);
+    if let (_, Some(severity)) = escape_target(path) {
+        finding.severity = severity;
+    }
+    finding
+}
+
+pub(crate) fn report_name_issues(budget: &Budget<'_>, path: &str, issues: &NameIssues) {
+    let (place, _) = escape_target(path);
     if issues.absolute {
-        budget.finding(weigh(
-            rules::ABSOLUTE_PATH
-                .finding(format!(
-                    "entry has an absolute path; it would be written {place}"
-                ))
-                .at(path, None),
+        budget.finding(escape_finding(
+            rules::ABSOLUTE_PATH.finding(format!(
+                "entry has an absolute path; it would be written outside {place}"
+            )),
+            path,
         ));
     }
     if issues.traversal {
-        budget.finding(weigh(
-            rules::PATH_TRAVERSAL
-                .finding(format!(
-                    "entry name contains `..`; it would be written {place}"
-                ))
-                .at(path, None),
+        budget.finding(escape_finding(
+            rules::PATH_TRAVERSAL.finding(format!(
+                "entry name contains `..`; it would be written outside {place}"
+            )),
+            path,
         ));
     }
     if issues.non_utf8 {
@@ -167,23 +173,17 @@ pub(crate) fn report_name_issues(budget: &Budget<'_>, path: &str, issues: &NameI
 pub(crate) fn report_link(budget: &Budget<'_>, path: &str, name: &str, target: &str, hard: bool) {
     let kind = if hard { "hard link" } else { "symbolic link" };
     let finding = if link_escapes(name, target, hard) {
-        let mut finding = rules::LINK_ESCAPE.finding(format!(
-            "{kind} to `{target}` points outside the package (not followed)"
-        ));
-        // As for escaping names: installers never extract a nested archive.
-        if path.contains("!/") {
-            finding.severity = Severity::Low;
-            finding.message = format!(
-                "{kind} to `{target}` points outside wherever this nested archive is extracted (not followed)"
-            );
-        }
-        finding
+        let (place, _) = escape_target(path);
+        escape_finding(
+            rules::LINK_ESCAPE.finding(format!(
+                "{kind} to `{target}` points outside {place} (not followed)"
+            )),
+            path,
+        )
     } else {
-        rules::LINK.finding(format!("{kind} to `{target}` (not followed)"))
-    };
-    budget.finding(
-        finding
+        rules::LINK
+            .finding(format!("{kind} to `{target}` (not followed)"))
             .at(path, None)
-            .with_snippet(format!("{path} -> {target}")),
-    );
+    };
+    budget.finding(finding.with_snippet(format!("{path} -> {target}")));
 }

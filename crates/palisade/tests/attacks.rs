@@ -1,0 +1,147 @@
+//! Reconstructions of reported attacks in every ecosystem's layout (see
+//! `tests/data/README.md`), scanned by the binary: each must be malicious and show the
+//! rule that names its technique. The evaluation corpus measures PyPI; these keep the
+//! other ecosystems' hooks and techniques from regressing unnoticed.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+
+fn data(dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(dir)
+}
+
+/// Every file under `dir`, relative to it, in a stable order.
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().to_str().unwrap();
+                out.push((name.replace('\\', "/"), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The folder packed as `npm pack` does: a gzipped tar under `package/`.
+fn npm_tarball(name: &str) -> PathBuf {
+    let files: Vec<(String, Vec<u8>)> = files_under(&data(&format!("attacks/{name}")))
+        .into_iter()
+        .map(|(path, bytes)| (format!("package/{path}"), bytes))
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, d)| (p.as_str(), d.as_slice()))
+        .collect();
+    let path = temp_dir(&format!("attack-{name}")).join(format!("{name}-1.0.0.tgz"));
+    std::fs::write(&path, gzip(&tar(&refs))).unwrap();
+    path
+}
+
+fn assert_malicious_with(target: &Path, rules: &[&str]) {
+    let (code, report) = scan_json(target);
+    assert_eq!(report["verdict"], "malicious", "{report:#}");
+    assert_eq!(code, 1, "malicious reaches the default --fail-on");
+    let found = rules_of(&report);
+    for rule in rules {
+        assert!(
+            found.iter().any(|f| f == rule),
+            "{}: expected {rule} among {found:?}",
+            target.display()
+        );
+    }
+}
+
+#[test]
+fn npm_install_hook_attacks_are_malicious_as_published_tarballs() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "depconf",
+            &["metadata/dependency-confusion-version", "exfil/oast-domain"],
+        ),
+        ("uaparser", &["persistence/miner", "download/lolbin"]),
+        ("stealer", &["correlate/host-data-and-network"]),
+        ("dnstxt", &["exfil/dns-txt-lookup"]),
+        (
+            "discord",
+            &["credentials/discord-tokens", "exfil/chat-webhook"],
+        ),
+        (
+            "worm",
+            &[
+                "persistence/self-propagation",
+                "correlate/secrets-and-network",
+            ],
+        ),
+        (
+            "obf",
+            &[
+                "concealment/javascript-obfuscator",
+                "correlate/hidden-behaviour",
+            ],
+        ),
+        (
+            "nx",
+            &[
+                "execution/ai-agent-unattended",
+                "credentials/cli-stored-token",
+                "persistence/forced-shutdown",
+            ],
+        ),
+    ];
+    for (name, rules) in cases {
+        assert_malicious_with(&npm_tarball(name), rules);
+    }
+}
+
+#[test]
+fn build_and_load_time_attacks_of_the_other_ecosystems_are_malicious() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "gem-strongpw",
+            &["exfil/paste-or-file-drop", "concealment/encoded-url"],
+        ),
+        ("gem-cookie", &["execution/ruby-eval-decoded"]),
+        (
+            "gem-extconf",
+            &["install/gem-extension", "download/write-executable"],
+        ),
+        ("crate-buildrs", &["download/fetch-chmod-run"]),
+        (
+            "go-init",
+            &["correlate/import-time-network", "download/pipe-to-shell"],
+        ),
+        (
+            "nuget-targets",
+            &["download/powershell-cradle", "install/msbuild-targets"],
+        ),
+        (
+            "maven-exec",
+            &["install/maven-plugin", "download/pipe-to-shell"],
+        ),
+    ];
+    for (name, rules) in cases {
+        assert_malicious_with(&data(&format!("attacks/{name}")), rules);
+    }
+}
+
+/// The Go dropper's command in a function the caller must call is a capability the
+/// importer chose, not code that runs on import.
+#[test]
+fn a_go_download_pipe_outside_init_is_not_import_time_code() {
+    let (_, report) = scan_json(&data("honest/go-exec-in-function"));
+    assert_ne!(report["verdict"], "malicious", "{report:#}");
+    let found = rules_of(&report);
+    assert!(found.contains(&"download/pipe-to-shell".to_string()));
+    assert!(!found.contains(&"correlate/import-time-network".to_string()));
+}

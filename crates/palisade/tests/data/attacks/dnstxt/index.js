@@ -1,0 +1,1 @@
+module.exports.isEmail = (s) => /@/.test(s);

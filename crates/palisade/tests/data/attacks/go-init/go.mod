@@ -1,0 +1,3 @@
+module github.com/shiningrush/fastjson
+
+go 1.20

@@ -1,0 +1,3 @@
+module example.org/installer
+
+go 1.21

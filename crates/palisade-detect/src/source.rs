@@ -193,7 +193,9 @@ pub fn role_of_unnamed(path: &str, language: Language, ecosystem: Option<Ecosyst
         language,
         Language::Shell | Language::Batch | Language::PowerShell
     ) && matches!(ecosystem, Some(Ecosystem::PyPI | Ecosystem::Npm));
-    if matches!(language, Language::Text | Language::Json) || tooling {
+    // A POM runs only where an entry point says its plugins execute; the copy every
+    // jar carries under META-INF is data.
+    if matches!(language, Language::Text | Language::Json | Language::Maven) || tooling {
         return Role::Auxiliary;
     }
     role_by_path(path)

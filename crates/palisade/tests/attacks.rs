@@ -122,6 +122,10 @@ fn build_and_load_time_attacks_of_the_other_ecosystems_are_malicious() {
             &["correlate/import-time-network", "download/pipe-to-shell"],
         ),
         (
+            "go-var-init",
+            &["correlate/import-time-network", "download/pipe-to-shell"],
+        ),
+        (
             "nuget-targets",
             &["download/powershell-cradle", "install/msbuild-targets"],
         ),

@@ -1,0 +1,3 @@
+module github.com/example/colorlog
+
+go 1.21

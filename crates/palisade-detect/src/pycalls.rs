@@ -22,7 +22,7 @@ pub fn import_time_functions(data: &[u8], lines: &[LineInfo]) -> BTreeSet<u32> {
     let mut roots: BTreeSet<u32> = BTreeSet::new();
     let mut named_in: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
     for (line, info) in raw.iter().zip(lines) {
-        if info.kind == LineKind::NotCode || is_definition(line) {
+        if !info.kind.runs() || is_definition(line) {
             continue;
         }
         let named = references(line, &defs);

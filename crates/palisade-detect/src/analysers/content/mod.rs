@@ -258,7 +258,7 @@ impl ContentAnalyser {
                 kind,
                 function: Some(function),
             }) = info
-                && kind != LineKind::NotCode
+                && kind.runs()
             {
                 functions
                     .entry(function)
@@ -280,7 +280,7 @@ impl ContentAnalyser {
             let better = match *slot {
                 None => true,
                 Some((start, previous)) => {
-                    let in_code = |k: Option<LineKind>| k != Some(LineKind::NotCode);
+                    let in_code = |k: Option<LineKind>| k.is_none_or(LineKind::runs);
                     (in_code(kind) && !in_code(previous))
                         || (in_code(kind) == in_code(previous) && hit.start < start)
                 }
@@ -299,11 +299,16 @@ impl ContentAnalyser {
             let rule = &self.rules.rules[rule_index];
             let evidence = text.evidence(start);
             let mut place = role.name().to_string();
-            if kind == Some(LineKind::NotCode) {
-                // Evidence in a comment or docstring documents behaviour; it is not behaviour.
+            if let Some(kind) = kind.filter(|k| !k.runs()) {
+                // Evidence in a comment or docstring documents behaviour; it is not
+                // behaviour. Nor is a maintainer's release command, which pip never runs.
                 documentation_points +=
                     rule_points(rule.signal, rule.info.severity) * DOCUMENTATION_WEIGHT;
-                place.push_str(", in a comment or docstring");
+                place.push_str(if kind == LineKind::MaintainerCommand {
+                    ", in a setup.py command that pip never runs (`setup.py publish`)"
+                } else {
+                    ", in a comment or docstring"
+                });
             } else {
                 signals.tags.extend(rule.tags.iter().cloned());
                 signals.hits.push((rule.signal, rule.info.severity));

@@ -27,6 +27,11 @@ pub struct FileSignals {
     /// For Python, whether credential files are named in the same function (or at module
     /// level) as host data or CI token names; `None` where functions are not known.
     pub credentials_with_context_in_one_scope: Option<bool>,
+    /// For Python, whether dynamic code runs at import time (module level or a function
+    /// called from there) or in the same function as a decoding; `None` where functions
+    /// are not known. A decoder in one method of a large module and an `eval` in another
+    /// are two library features, not a hidden payload.
+    pub exec_near_decode: Option<bool>,
 }
 
 impl FileSignals {
@@ -474,7 +479,10 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
             out.push(&INSTALL_EXEC);
         }
     }
-    if signals.tags.contains("exec") && signals.tags.contains("decode") {
+    if signals.tags.contains("exec")
+        && signals.tags.contains("decode")
+        && (install || signals.exec_near_decode.unwrap_or(true))
+    {
         out.push(&DECODE_EXEC);
     }
     let acting = [
@@ -515,6 +523,7 @@ mod tests {
             module_level: Default::default(),
             hits: Vec::new(),
             credentials_with_context_in_one_scope: None,
+            exec_near_decode: None,
         }
     }
 

@@ -363,6 +363,13 @@ impl ContentAnalyser {
             };
             signals.credentials_with_context_in_one_scope =
                 Some(in_context(&module_body) || function_tags.iter().any(in_context));
+            let decode_exec =
+                |tags: &BTreeSet<String>| tags.contains("exec") && tags.contains("decode");
+            signals.exec_near_decode = Some(
+                module_body.contains("exec")
+                    || signals.module_level.contains("exec")
+                    || function_tags.iter().any(decode_exec),
+            );
         }
         judge(
             file,

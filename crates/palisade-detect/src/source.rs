@@ -186,13 +186,21 @@ pub fn entry_roles(package: &Package) -> HashMap<&str, Role> {
 
 /// The role of a file that no entry point names. Documentation and data are auxiliary,
 /// and so are shell, batch and PowerShell scripts of ecosystems whose installers never
-/// run them (developer tooling shipped in an npm or PyPI package): they run only if
-/// code of the package starts them, which that code's own findings show.
+/// run them (developer tooling shipped in an npm or PyPI package), and JavaScript in a
+/// PyPI package (the web assets of its user interface, run by a browser): they run only
+/// if code of the package starts them, which that code's own findings show.
 pub fn role_of_unnamed(path: &str, language: Language, ecosystem: Option<Ecosystem>) -> Role {
-    let tooling = matches!(
-        language,
-        Language::Shell | Language::Batch | Language::PowerShell
-    ) && matches!(ecosystem, Some(Ecosystem::PyPI | Ecosystem::Npm));
+    let tooling = match ecosystem {
+        Some(Ecosystem::PyPI) => matches!(
+            language,
+            Language::Shell | Language::Batch | Language::PowerShell | Language::JavaScript
+        ),
+        Some(Ecosystem::Npm) => matches!(
+            language,
+            Language::Shell | Language::Batch | Language::PowerShell
+        ),
+        _ => false,
+    };
     // A POM runs only where an entry point says its plugins execute; the copy every
     // jar carries under META-INF is data.
     if matches!(language, Language::Text | Language::Json | Language::Maven) || tooling {
@@ -249,6 +257,23 @@ pub fn role_by_path(path: &str) -> Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn javascript_in_a_python_package_is_a_web_asset_but_in_npm_it_is_the_code() {
+        let path = "pkg/static/app.min.js";
+        assert_eq!(
+            role_of_unnamed(path, Language::JavaScript, Some(Ecosystem::PyPI)),
+            Role::Auxiliary
+        );
+        assert_eq!(
+            role_of_unnamed(path, Language::JavaScript, Some(Ecosystem::Npm)),
+            Role::Import
+        );
+        assert_eq!(
+            role_of_unnamed("pkg/core.py", Language::Python, Some(Ecosystem::PyPI)),
+            Role::Import
+        );
+    }
 
     #[test]
     fn languages_by_extension_shebang_and_content() {

@@ -1,7 +1,8 @@
 //! From points to a score (0 to 10) and a verdict.
 //!
 //! The content analyser gives each file points, already weighted by where the file runs
-//! (see `correlate`). Findings about the package as a whole (archive anomalies, install
+//! (see `correlate`); tests, documentation and examples count together as one file whose
+//! points stop short of `malicious`. Findings about the package as a whole (archive anomalies, install
 //! hooks, manifest problems) give package points by severity. The score is the worst
 //! file, plus a quarter of the rest of the files (capped), plus the package points the
 //! same way: one clearly malicious file decides, many weak signals add up slowly.
@@ -24,6 +25,12 @@ pub const SUSPICIOUS_THRESHOLD: f64 = 4.0;
 /// How far the files after the worst one can add to the score.
 const REST_CAP: f64 = 4.0;
 
+/// Most that tests, documentation and examples can weigh together: `suspicious`, and
+/// `malicious` only with more evidence in the package's own code. They run only if the package's own code starts
+/// them, and honest test suites are full of attack strings (a scanner's fixtures, a
+/// version checker's code snippets, an SSRF test's metadata address).
+const AUXILIARY_CAP: f64 = SUSPICIOUS_THRESHOLD;
+
 fn finding_points(severity: Severity) -> f64 {
     match severity {
         Severity::Info => 0.0,
@@ -45,11 +52,20 @@ fn worst_plus_rest(mut points: Vec<f64>) -> f64 {
 /// Files with an indicator add up; files that only show where capabilities run count
 /// once, by the worst of them (a networking library has hundreds).
 pub fn combine(files: &[FileScore], package_findings: &[Finding]) -> Score {
+    let auxiliary = worst_plus_rest(
+        files
+            .iter()
+            .filter(|f| f.indicated && f.auxiliary)
+            .map(|f| f.points)
+            .collect(),
+    )
+    .min(AUXILIARY_CAP);
     let indicated = worst_plus_rest(
         files
             .iter()
-            .filter(|f| f.indicated)
+            .filter(|f| f.indicated && !f.auxiliary)
             .map(|f| f.points)
+            .chain((auxiliary > 0.0).then_some(auxiliary))
             .collect(),
     );
     let placement = files
@@ -63,10 +79,11 @@ pub fn combine(files: &[FileScore], package_findings: &[Finding]) -> Score {
             .iter()
             .map(|f| {
                 // An installer extracts the artifact, never the archives inside it, so
-                // a traversal or link in a nested archive (a test fixture) endangers no one.
+                // a traversal, link or device file in a nested archive (a test fixture
+                // of an archive library) endangers no one: it is reported, not weighed.
                 let nested = f.path.as_deref().is_some_and(|p| p.contains("!/"));
                 let severity = if nested && f.category == Category::Archive {
-                    f.severity.min(Severity::Low)
+                    Severity::Info
                 } else {
                     f.severity
                 };
@@ -121,6 +138,7 @@ mod tests {
             path: "f".into(),
             points,
             indicated: true,
+            auxiliary: false,
         }
     }
 
@@ -148,6 +166,21 @@ mod tests {
         let s = combine(&weak, &[]);
         assert!(s.score <= 0.5 + REST_CAP, "{s:?}");
         assert_eq!(combine(&[file(40.0)], &[HIGH.finding("x")]).score, 10.0);
+    }
+
+    #[test]
+    fn tests_and_docs_alone_never_make_a_package_malicious() {
+        let aux = |points| FileScore {
+            auxiliary: true,
+            ..file(points)
+        };
+        let tests: Vec<_> = (0..20).map(|_| aux(8.0)).collect();
+        assert_eq!(combine(&tests, &[]).verdict, Verdict::Suspicious);
+        // Beside package code they still add to it.
+        assert_eq!(combine(&[file(5.0)], &[]).verdict, Verdict::Suspicious);
+        let mut both = tests.clone();
+        both.push(file(5.0));
+        assert_eq!(combine(&both, &[]).verdict, Verdict::Malicious);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! apply and how much a finding weighs: code that runs at install time weighs more than
 //! code that runs on import, which weighs more than tests, docs and examples.
 
-use palisade_core::{Ecosystem, Package, Phase};
+use palisade_core::{Ecosystem, Package, PackageFile, Phase};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -307,6 +307,90 @@ mod tests {
     }
 }
 
+/// Extensions of scripts that install-time code may start by name.
+const SCRIPT_EXTENSIONS: &[&str] = &[
+    ".sh", ".bash", ".bat", ".cmd", ".ps1", ".vbs", ".js", ".mjs", ".cjs", ".py", ".rb",
+];
+
+/// Scripts started by install-time or build-time code run in that role: `preinstall.js`
+/// that runs `exec("/bin/bash preinstall.sh")` runs it at install, though no entry point
+/// names it and a script of its kind is otherwise tooling. A file counts as started when
+/// its name (at least five characters, with an extension of [`SCRIPT_EXTENSIONS`])
+/// appears on a line of the starting file that starts a program; a name in a list of
+/// files to ship (`scripts=['tool.py']`) is not a start.
+pub fn promote_started_scripts<'p>(package: &'p Package, roles: &mut HashMap<&'p str, Role>) {
+    let starters: Vec<(&PackageFile, Role)> = package
+        .files
+        .iter()
+        .filter_map(|f| {
+            let role = *roles.get(f.path.as_str())?;
+            matches!(role, Role::Install | Role::Build).then_some((f, role))
+        })
+        .collect();
+    if starters.is_empty() {
+        return;
+    }
+    let mut promotions: Vec<(&'p str, Role)> = Vec::new();
+    for file in &package.files {
+        let name = file.file_name();
+        let lower = name.to_ascii_lowercase();
+        // `__init__.py` and its kind are named everywhere for other reasons.
+        if name.len() < 5
+            || name.starts_with("__")
+            || !SCRIPT_EXTENSIONS.iter().any(|e| lower.ends_with(e))
+        {
+            continue;
+        }
+        for (starter, role) in &starters {
+            if starter.path != file.path && starts_by_name(&starter.data, name) {
+                promotions.push((file.path.as_str(), *role));
+            }
+        }
+    }
+    for (path, role) in promotions {
+        let current = roles.entry(path).or_insert(role);
+        *current = (*current).min(role);
+    }
+}
+
+/// Words of a line that starts a program or an interpreter.
+const START_WORDS: &[&str] = &[
+    "exec",
+    "spawn",
+    "system",
+    "popen",
+    "call(",
+    "run(",
+    "start",
+    "bash",
+    "sh ",
+    "cmd",
+    "powershell",
+    "node ",
+    "python",
+    "wscript",
+    "cscript",
+];
+
+/// Whether `name` appears in `data` on a line holding one of [`START_WORDS`].
+fn starts_by_name(data: &[u8], name: &str) -> bool {
+    let finder = memchr::memmem::Finder::new(name.as_bytes());
+    finder.find_iter(data).take(64).any(|at| {
+        let start = data[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let end = data[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(data.len(), |p| at + p);
+        let line = data[start..end.min(start + 1000)].to_ascii_lowercase();
+        START_WORDS
+            .iter()
+            .any(|w| memchr::memmem::find(&line, w.as_bytes()).is_some())
+    })
+}
+
 /// Python modules imported by code of a given role run in that role: a module imported
 /// by setup.py runs at install time, and one imported by a package's `__init__.py` runs
 /// on import even if it is named like a test. One level of imports is followed, from
@@ -407,7 +491,6 @@ fn module_paths(root: &str, folder: &str, module: &str) -> Vec<String> {
 #[cfg(test)]
 mod import_tests {
     use super::*;
-    use palisade_core::PackageFile;
 
     fn file(path: &str, data: &str) -> PackageFile {
         PackageFile {
@@ -445,5 +528,28 @@ mod import_tests {
             Some(&Role::Import)
         );
         assert_eq!(roles.get("p-1/mytools/unrelated.py"), None);
+    }
+
+    #[test]
+    fn scripts_named_by_an_install_script_run_at_install() {
+        let package = Package {
+            root: "package/".into(),
+            files: vec![
+                file(
+                    "package/preinstall.js",
+                    "if (win) exec('preinstall.bat');\nelse spawn('/bin/bash', ['preinstall.sh']);\nconst docs = 'see release.sh';\n",
+                ),
+                file("package/preinstall.bat", "curl x"),
+                file("package/preinstall.sh", "curl x"),
+                file("package/scripts/release.sh", "npm publish"),
+            ],
+            ..Package::default()
+        };
+        let mut roles: HashMap<&str, Role> = HashMap::new();
+        roles.insert("package/preinstall.js", Role::Install);
+        promote_started_scripts(&package, &mut roles);
+        assert_eq!(roles.get("package/preinstall.bat"), Some(&Role::Install));
+        assert_eq!(roles.get("package/preinstall.sh"), Some(&Role::Install));
+        assert_eq!(roles.get("package/scripts/release.sh"), None);
     }
 }

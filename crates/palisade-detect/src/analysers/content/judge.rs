@@ -4,6 +4,7 @@
 use super::{FileContext, FileScore};
 use crate::coderules::Signal;
 use crate::correlate::{self, FileSignals, correlation_points, rule_points};
+use crate::source::Role;
 use palisade_core::{Finding, PackageFile};
 use std::collections::BTreeSet;
 
@@ -66,6 +67,7 @@ pub(super) fn judge(
         path: file.path.clone(),
         points: points * role.weight(),
         indicated,
+        auxiliary: role == Role::Auxiliary,
     })
 }
 

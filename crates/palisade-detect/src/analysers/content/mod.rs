@@ -11,7 +11,8 @@ use crate::pyblocks::{LineInfo, LineKind, analyse_lines};
 use crate::pycalls::import_time_functions;
 use crate::signatures::Signatures;
 use crate::source::{
-    Language, Role, entry_roles, language_of, promote_imported_modules, role_of_unnamed,
+    Language, Role, entry_roles, language_of, promote_imported_modules, promote_started_scripts,
+    role_of_unnamed,
 };
 use palisade_core::{
     Category, Ecosystem, Evidence, Finding, LineIndex, Package, PackageFile, RuleInfo, Severity,
@@ -92,6 +93,9 @@ pub struct FileScore {
     /// Whether an indicator, threat or indicative combination was seen; without one the
     /// points only say where capabilities run, and do not add up across files.
     pub indicated: bool,
+    /// Tests, documentation, examples and tooling: code that runs only if the package's
+    /// own code starts it.
+    pub auxiliary: bool,
 }
 
 pub struct ContentAnalyser {
@@ -124,6 +128,7 @@ impl ContentAnalyser {
         if package.ecosystem == Some(Ecosystem::PyPI) {
             promote_imported_modules(package, &mut roles);
         }
+        promote_started_scripts(package, &mut roles);
         let mut scanner = self.signatures.as_ref().map(Signatures::scanner);
         let mut scores = Vec::new();
         for (index, file) in package.files.iter().enumerate() {

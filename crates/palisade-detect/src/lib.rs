@@ -17,6 +17,7 @@ mod engine;
 mod goinit;
 mod pyblocks;
 mod pycalls;
+mod pyflow;
 mod score;
 pub mod signatures;
 pub mod source;

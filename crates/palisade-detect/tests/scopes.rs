@@ -287,6 +287,42 @@ fn a_function_that_sets_what_it_fetched_to_start_at_login_is_a_dropper() {
                   d.write(response.read())\n    brc = open('.bashrc', 'a')\n    brc.write('~/.drv &')\n";
     let rules = rules_for(source);
     assert_has(&rules, "correlate/function-download-write-run");
+    assert_has(&rules, "download/runs-what-it-downloaded");
+}
+
+#[test]
+fn running_the_downloaded_file_itself_is_told_from_running_something_else() {
+    // ts-wuzzi's shape: the caller names the URL, the function saves the response in a
+    // temporary folder and starts it.
+    let dropper = "import requests, subprocess\ndef init(url):\n    response = requests.get(url)\n    \
+                   file_path = os.path.join(tmp, name)\n    with open(file_path, 'wb') as file:\n        \
+                   file.write(response.content)\n    subprocess.run([file_path])\n";
+    // youtube-dl's updater: the download replaces the program, a helper script written
+    // from a literal is what starts.
+    let updater = "import subprocess\ndef update(url):\n    data = urlopen(url).read()\n    \
+                   open(exe, 'wb').write(data)\n    open(bat, 'w').write('move /y new.exe old.exe')\n    \
+                   subprocess.Popen([bat])\n";
+    // An installer that unpacks what it fetched.
+    let unpacker = "import subprocess\ndef get(url):\n    r = requests.get(url)\n    \
+                    open(p, 'wb').write(r.content)\n    subprocess.run(['tar', 'xf', p])\n";
+    fires_only_on(
+        "download/runs-what-it-downloaded",
+        "pkg/__init__.py",
+        &[dropper],
+        &[updater, unpacker],
+    );
+    let finding = analyse_file("pkg/__init__.py", dropper)
+        .into_iter()
+        .find(|f| f.rule == "download/runs-what-it-downloaded")
+        .expect("the dropper");
+    assert_eq!(finding.line, Some(7));
+    assert!(
+        finding
+            .message
+            .contains("downloaded at line 3, written to `file_path` at line 6"),
+        "{}",
+        finding.message
+    );
 }
 
 #[test]

@@ -23,6 +23,7 @@ use std::time::Instant;
 
 /// Bytes of one file that are scanned; the rest of a larger file is not.
 mod decoded;
+mod dropper;
 mod judge;
 
 pub use decoded::{ENCODED_EXECUTABLE, ENCODED_URL};
@@ -82,6 +83,7 @@ pub static RULES: &[&RuleInfo] = &[
     &ENCODED_EXECUTABLE,
     &ENCODED_URL,
     &OFF_SCREEN_CODE,
+    &dropper::RUNS_DOWNLOAD,
     &ANALYSIS_TIME_LIMIT,
 ];
 
@@ -360,6 +362,20 @@ impl ContentAnalyser {
                 }
             }
         }
+        if let Some(lines) = &lines
+            && let Some(found) = dropper::confirm(data, lines, &mut functions, &module_body)
+        {
+            let evidence = text.evidence(text.offset_of_line(found.run_line));
+            signals.tags.insert("download-exec".into());
+            signals.hits.push((Signal::Indicator, Severity::Critical));
+            local.push(Local::new(
+                dropper::finding(&found, role)
+                    .at(file.path.clone(), Some(evidence.line))
+                    .with_snippet(evidence.snippet),
+                Signal::Indicator,
+                &["download-exec".to_string()],
+            ));
+        }
         let function_tags: Vec<BTreeSet<String>> = functions.into_values().collect();
         if lines.is_some() {
             let in_context = |tags: &BTreeSet<String>| {
@@ -406,6 +422,16 @@ impl<'a> Lines<'a> {
         self.index
             .get_or_init(|| LineIndex::new(self.data))
             .line(offset)
+    }
+
+    /// Byte offset where 1-based `line` starts.
+    fn offset_of_line(&self, line: u32) -> usize {
+        self.data
+            .split(|&b| b == b'\n')
+            .take(line.saturating_sub(1) as usize)
+            .map(|l| l.len() + 1)
+            .sum::<usize>()
+            .min(self.data.len())
     }
 
     fn evidence(&self, offset: usize) -> Evidence {

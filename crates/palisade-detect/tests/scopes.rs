@@ -377,3 +377,20 @@ fn the_pom_every_jar_carries_is_data_but_a_declared_plugin_runs() {
         "correlate/install-time-network",
     );
 }
+
+#[test]
+fn install_time_code_decodes_then_executes_only_when_the_two_meet() {
+    // bottle.py, which setup.py imports for its version: a cookie decoder in one
+    // function and `eval` of a dotted name in another are two library features.
+    let library = "import base64, pickle\ndef cookie_decode(msg):\n    return pickle.loads(base64.b64decode(msg))\n\n\
+                   def load(target):\n    return eval('%s.%s' % (module, target))\n\nsetup(name='x')\n";
+    let dropper = "import base64\nexec(base64.b64decode(BLOB))\nsetup(name='x')\n";
+    let in_one_function = "import base64\nclass Install(install):\n    def run(self):\n        \
+                           exec(base64.b64decode(self.blob))\nsetup(name='x', cmdclass={'install': Install})\n";
+    fires_only_on(
+        "correlate/decode-then-execute",
+        "setup.py",
+        &[dropper, in_one_function],
+        &[library],
+    );
+}

@@ -12,6 +12,7 @@
 
 use crate::analysers::content::FileScore;
 use palisade_core::{Category, Finding, Severity, Verdict};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Score {
@@ -74,23 +75,25 @@ pub fn combine(files: &[FileScore], package_findings: &[Finding]) -> Score {
         .map(|f| f.points)
         .fold(0.0, f64::max);
     let file_part = indicated.max(placement);
-    let package_part = worst_plus_rest(
-        package_findings
-            .iter()
-            .map(|f| {
-                // An installer extracts the artifact, never the archives inside it, so
-                // a traversal, link or device file in a nested archive (a test fixture
-                // of an archive library) endangers no one: it is reported, not weighed.
-                let nested = f.path.as_deref().is_some_and(|p| p.contains("!/"));
-                let severity = if nested && f.category == Category::Archive {
-                    Severity::Info
-                } else {
-                    f.severity
-                };
-                finding_points(severity)
-            })
-            .collect(),
-    );
+    // One rule's package-level findings count once, by the worst: a docs folder holding
+    // a `node_modules` with a hundred `.bin` links is one observation, not a hundred.
+    let mut per_rule: BTreeMap<&str, f64> = BTreeMap::new();
+    for (rule, points) in package_findings.iter().map(|f| {
+        // An installer extracts the artifact, never the archives inside it, so
+        // a traversal, link or device file in a nested archive (a test fixture
+        // of an archive library) endangers no one: it is reported, not weighed.
+        let nested = f.path.as_deref().is_some_and(|p| p.contains("!/"));
+        let severity = if nested && f.category == Category::Archive {
+            Severity::Info
+        } else {
+            f.severity
+        };
+        (f.rule.as_str(), finding_points(severity))
+    }) {
+        let worst = per_rule.entry(rule).or_insert(0.0);
+        *worst = worst.max(points);
+    }
+    let package_part = worst_plus_rest(per_rule.into_values().collect());
     let score = ((file_part + package_part).min(10.0) * 10.0).round() / 10.0;
     Score {
         score,
@@ -198,6 +201,20 @@ mod tests {
             })
             .collect();
         assert_eq!(combine(&placement, &[]).verdict, Verdict::Suspicious);
+    }
+
+    #[test]
+    fn one_rule_at_package_level_counts_once() {
+        // A docs folder's node_modules with hundreds of `.bin` links.
+        let links: Vec<_> = (0..300)
+            .map(|i| palisade_archive::rules::LINK.finding(format!("link {i}")))
+            .collect();
+        let score = score_findings(&links);
+        assert_eq!(score.score, 0.5);
+        let mut with_high = links.clone();
+        with_high.push(HIGH.finding("x"));
+        // 4.5 + 0.5 / 4, rounded to one decimal.
+        assert_eq!(score_findings(&with_high).score, 4.6);
     }
 
     #[test]

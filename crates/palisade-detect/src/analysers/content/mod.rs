@@ -85,6 +85,7 @@ pub static RULES: &[&RuleInfo] = &[
     &OFF_SCREEN_CODE,
     &dropper::RUNS_DOWNLOAD,
     &dropper::RUNS_RECEIVED_COMMAND,
+    &dropper::INSTALL_DROPS_AND_RUNS,
     &ANALYSIS_TIME_LIMIT,
 ];
 
@@ -367,17 +368,26 @@ impl ContentAnalyser {
             }
         }
         if let Some(lines) = &lines
-            && let Some(found) = dropper::confirm(data, lines, &mut functions, &module_body)
+            && let Some(found) = dropper::confirm(
+                data,
+                lines,
+                role,
+                &signals.tags,
+                &mut functions,
+                &module_body,
+            )
         {
             let evidence = text.evidence(text.offset_of_line(found.run_line));
-            signals.tags.insert("download-exec".into());
-            signals.hits.push((Signal::Indicator, Severity::Critical));
+            let finding = dropper::finding(&found, role);
+            let tag = dropper::tag(&found);
+            signals.tags.insert(tag.into());
+            signals.hits.push((Signal::Indicator, finding.severity));
             local.push(Local::new(
-                dropper::finding(&found, role)
+                finding
                     .at(file.path.clone(), Some(evidence.line))
                     .with_snippet(evidence.snippet),
                 Signal::Indicator,
-                &["download-exec".to_string()],
+                &[tag.to_string()],
             ));
         }
         let function_tags: Vec<BTreeSet<String>> = functions.into_values().collect();

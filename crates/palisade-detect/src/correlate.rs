@@ -495,6 +495,7 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
         "credentials",
         "env-dump",
         "download-exec",
+        "remote-shell",
         "persistence",
         "sysinfo",
     ];

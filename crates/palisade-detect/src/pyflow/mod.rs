@@ -18,15 +18,15 @@ use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 use syntax::{
-    base_name, call_args, is_name, matching_close, mentions_name, split_top_level, statements,
-    string_literals, unquote,
+    base_name, call_args, is_name, matching_close, mentions_name, prefix, split_top_level,
+    statements, string_literals, unquote,
 };
 
 mod syntax;
 
-/// Where a scope runs what it fetched or wrote (1-based lines).
+/// Where a scope runs something it got (1-based lines).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DownloadRun {
+pub struct ScopeRun {
     pub run_line: u32,
     pub ran: Ran,
 }
@@ -36,22 +36,29 @@ pub struct DownloadRun {
 pub enum Ran {
     /// A download, from the file it was written to (`path` as written: `file_path`,
     /// `'update.exe'`).
-    File {
+    Download {
         path: String,
         fetched_line: u32,
         written_line: u32,
     },
-    /// A download itself, as a command line: a remote shell.
+    /// A response itself, as a command line: a remote shell.
     Command { fetched_line: u32 },
     /// A file the scope wrote from its own content (a script kept in a string) and then
     /// started: what matters is where the scope runs, at install time a dropper.
-    Written { path: String, written_line: u32 },
+    WrittenScript { path: String, written_line: u32 },
+}
+
+impl Ran {
+    /// Whether what ran came from the network.
+    pub fn downloaded(&self) -> bool {
+        !matches!(self, Ran::WrittenScript { .. })
+    }
 }
 
 /// A network call whose result is the downloaded content or a response holding it.
 static FETCH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:urlopen|(?:requests|httpx|urllib3|session|sess|client|http|s)\.(?:get|post|request|stream)|PoolManager\(\)\.request)\s*\(",
+        r"\b(?:urlopen|(?:requests|httpx|urllib3|session|sess)\.(?:get|post|request|stream)|PoolManager\(\)\.request)\s*\(",
     )
     .expect("valid regex")
 });
@@ -127,65 +134,113 @@ const LAUNCHERS: &[&str] = &[
     "sys.executable",
 ];
 
-/// The first place where `scope` (a function's `def` line, or `None` for module-level
-/// code) runs a file it downloaded.
-pub fn runs_what_it_downloaded(
+/// Work one file may cost the check, in bytes of statement read times names followed:
+/// beyond it the remaining statements are not followed.
+const WORK_BUDGET: usize = 256 << 20;
+/// Calls of one kind read per statement.
+const MAX_CALLS: usize = 16;
+
+/// The gravest place in each of `scopes` (a function's `def` line, or `None` for
+/// module-level code) where the scope runs what it downloaded, runs a response as a
+/// command, or starts a file it wrote: a download run before a written script.
+pub fn find_runs(
     data: &[u8],
     lines: &[LineInfo],
-    scope: Option<u32>,
+    scopes: &BTreeSet<Option<u32>>,
     facts: &FileFacts,
-) -> Option<DownloadRun> {
-    let mut fetched: BTreeMap<String, u32> = BTreeMap::new();
-    let mut handles: BTreeMap<String, String> = BTreeMap::new();
-    // Path expression -> (line written, line of the download it holds).
-    let mut written: BTreeMap<String, (u32, u32)> = BTreeMap::new();
-    // Every path opened for writing, whatever it was given.
-    let mut dropped: BTreeMap<String, (u32, u32)> = BTreeMap::new();
-    for (line, text) in statements(data, lines, scope) {
-        let text = text.trim();
+) -> Vec<(Option<u32>, ScopeRun)> {
+    let mut budget = WORK_BUDGET;
+    statements(data, lines, scopes)
+        .into_iter()
+        .filter_map(|(scope, statements)| {
+            follow(&statements, facts, &mut budget).map(|run| (scope, run))
+        })
+        .collect()
+}
+
+/// What one scope's statements have shown so far. Each map holds at most `MAX_NAMES`
+/// entries; a new one replaces the oldest, so padding cannot hide a later dropper.
+#[derive(Default)]
+struct Tracker {
+    /// Names bound to a response or its body itself (`r`, `text = r.text`): run as a
+    /// command, they are a remote shell.
+    responses: BTreeMap<String, u32>,
+    /// Names holding anything derived from a download (`v = r.json()['version']`), with
+    /// the line of the download.
+    derived: BTreeMap<String, u32>,
+    /// File handles open for writing, with the line opened and the path.
+    handles: BTreeMap<String, (u32, String)>,
+    /// Paths holding downloaded bytes, with the line written and the line fetched.
+    download_paths: BTreeMap<String, (u32, u32)>,
+    /// Every path opened for writing, with the line.
+    written_paths: BTreeMap<String, (u32, u32)>,
+}
+
+impl Tracker {
+    fn names(&self) -> usize {
+        self.responses.len() + self.derived.len() + self.download_paths.len()
+    }
+}
+
+fn follow(statements: &[(u32, String)], facts: &FileFacts, budget: &mut usize) -> Option<ScopeRun> {
+    let mut t = Tracker::default();
+    let mut script: Option<ScopeRun> = None;
+    for (line, text) in statements {
+        let (line, text) = (*line, text.trim());
+        let cost = text.len().saturating_mul(1 + t.names());
+        if cost > *budget {
+            break;
+        }
+        *budget -= cost;
         let is_fetch =
             |expr: &str| FETCH.is_match(expr) || facts.fetchers.iter().any(|f| called(expr, f));
         let fetch_here = is_fetch(text);
-        let carries = |expr: &str, fetched: &BTreeMap<String, u32>| -> Option<u32> {
+        let carries = |expr: &str, t: &Tracker| -> Option<u32> {
             if fetch_here && is_fetch(expr) {
                 return Some(line);
             }
-            fetched
+            t.derived
                 .iter()
+                .chain(&t.responses)
                 .find(|(name, _)| mentions_name(expr, name))
                 .map(|(_, &at)| at)
         };
-        if let Some(found) = runs(text, &written, facts) {
-            let (path, (written_line, fetched_line)) = found;
-            return Some(DownloadRun {
+        if let Some((path, (written_line, fetched_line))) =
+            runs_one_of(text, &t.download_paths, facts)
+        {
+            return Some(ScopeRun {
                 run_line: line,
-                ran: Ran::File {
+                ran: Ran::Download {
                     path,
                     fetched_line,
                     written_line,
                 },
             });
         }
-        if let Some(fetched_line) = runs_received_command(text, &fetched, facts) {
-            return Some(DownloadRun {
+        if let Some(fetched_line) = runs_received_command(text, &t.responses, facts) {
+            return Some(ScopeRun {
                 run_line: line,
                 ran: Ran::Command { fetched_line },
             });
         }
-        if let Some((path, (written_line, _))) = runs(text, &dropped, facts) {
-            return Some(DownloadRun {
+        if script.is_none()
+            && let Some((path, (written_line, _))) = runs_one_of(text, &t.written_paths, facts)
+        {
+            // Keep reading: a harmless script started first must not hide a download
+            // run after it.
+            script = Some(ScopeRun {
                 run_line: line,
-                ran: Ran::Written { path, written_line },
+                ran: Ran::WrittenScript { path, written_line },
             });
         }
-        for m in RETRIEVE.find_iter(text) {
+        for m in RETRIEVE.find_iter(text).take(MAX_CALLS) {
             let args = call_args(text, m.end() - 1);
             if let Some(path) = args.get(1) {
-                remember(&mut written, path.to_string(), (line, line));
+                remember(&mut t.download_paths, path, (line, line), |v| v.0);
             }
         }
-        // `with open(p, 'wb') as f:` and `open(p, 'wb').write(data)`.
-        for m in OPEN.find_iter(text) {
+        // `with open(p, 'wb') as f:`, `d = open(p, 'wb')` and `open(p, 'wb').write(data)`.
+        for m in OPEN.find_iter(text).take(MAX_CALLS) {
             let args = call_args(text, m.end() - 1);
             let (Some(path), mode) = (args.first(), args.get(1)) else {
                 continue;
@@ -193,65 +248,71 @@ pub fn runs_what_it_downloaded(
             if !mode.is_some_and(|m| is_write_mode(m)) {
                 continue;
             }
-            remember(&mut dropped, path.to_string(), (line, line));
+            remember(&mut t.written_paths, path, (line, line), |v| v.0);
             let rest = &text[m.end()..];
             if let Some(handle) = text
                 .starts_with("with ")
                 .then(|| WITH_AS.captures(rest))
                 .flatten()
             {
-                remember(&mut handles, handle[1].to_string(), path.to_string());
+                remember(&mut t.handles, &handle[1], (line, path.to_string()), |v| {
+                    v.0
+                });
             }
-            // `d = open(p, 'wb')`
             if let Some(c) = ASSIGN.captures(text)
                 && c.get(2).is_some_and(|v| v.start() == m.start())
             {
-                remember(&mut handles, c[1].to_string(), path.to_string());
+                remember(&mut t.handles, &c[1], (line, path.to_string()), |v| v.0);
             }
             if let Some(w) = rest.find(".write(") {
                 let arg = call_args(rest, w + ".write".len()).concat();
-                if let Some(at) = carries(&arg, &fetched) {
-                    remember(&mut written, path.to_string(), (line, at));
+                if let Some(at) = carries(&arg, &t) {
+                    remember(&mut t.download_paths, path, (line, at), |v| v.0);
                 }
             }
         }
-        for c in HANDLE_WRITE.captures_iter(text) {
-            let (Some(path), Some(m)) = (handles.get(&c[1]), c.get(0)) else {
+        for c in HANDLE_WRITE.captures_iter(text).take(MAX_CALLS) {
+            let (Some((_, path)), Some(m)) = (t.handles.get(&c[1]).cloned(), c.get(0)) else {
                 continue;
             };
             let arg = call_args(text, m.end() - 1).concat();
             // Naming the download in a shell start-up file or a startup folder starts it
             // at the next login.
-            if STARTUP.is_match(path)
-                && let Some((written_path, &(written_line, fetched_line))) =
-                    written.iter().find(|(p, _)| mentions(&arg, p, facts))
+            if STARTUP.is_match(&path)
+                && let Some((written_path, &(written_line, fetched_line))) = t
+                    .download_paths
+                    .iter()
+                    .find(|(p, _)| mentions(&arg, p, facts))
             {
-                return Some(DownloadRun {
+                return Some(ScopeRun {
                     run_line: line,
-                    ran: Ran::File {
+                    ran: Ran::Download {
                         path: written_path.clone(),
                         fetched_line,
                         written_line,
                     },
                 });
             }
-            if let Some(at) = carries(&arg, &fetched) {
-                remember(&mut written, path.clone(), (line, at));
+            if let Some(at) = carries(&arg, &t) {
+                remember(&mut t.download_paths, &path, (line, at), |v| v.0);
             }
         }
-        for m in COPY_TO.find_iter(text) {
+        for m in COPY_TO.find_iter(text).take(MAX_CALLS) {
             let args = call_args(text, m.end() - 1);
             if let (Some(source), Some(target)) = (args.first(), args.get(1))
-                && let (Some(at), Some(path)) = (carries(source, &fetched), handles.get(*target))
+                && let Some(at) = carries(source, &t)
+                && let Some((_, path)) = t.handles.get(*target).cloned()
             {
-                remember(&mut written, path.clone(), (line, at));
+                remember(&mut t.download_paths, &path, (line, at), |v| v.0);
             }
         }
-        for c in WRITE_BYTES.captures_iter(text) {
-            let path = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
-            let arg = call_args(text, c.get(0).map_or(0, |m| m.end()) - 1).concat();
-            if let Some(at) = carries(&arg, &fetched) {
-                remember(&mut written, path.to_string(), (line, at));
+        for c in WRITE_BYTES.captures_iter(text).take(MAX_CALLS) {
+            let (Some(whole), Some(path)) = (c.get(0), c.get(1).or(c.get(2))) else {
+                continue;
+            };
+            let arg = call_args(text, whole.end() - 1).concat();
+            if let Some(at) = carries(&arg, &t) {
+                remember(&mut t.download_paths, path.as_str(), (line, at), |v| v.0);
             }
         }
         let binding = ASSIGN
@@ -271,32 +332,69 @@ pub fn runs_what_it_downloaded(
                 Some((c[1].to_string(), text.to_string()))
             });
         if let Some((names, value)) = binding {
-            if let Some(at) = carries(&value, &fetched) {
+            // The response itself, or its body: `r = get(u)`, `text = r.text`.
+            let response = if fetch_here && is_fetch(&value) && is_call_chain(&value) {
+                Some(line)
+            } else {
+                t.responses
+                    .iter()
+                    .find(|(name, _)| is_value_of(&value, name))
+                    .map(|(_, &at)| at)
+            };
+            if let (Some(at), true) = (response, is_name(&names)) {
+                remember(&mut t.responses, &names, at, |v| *v);
+            } else if let Some(at) = carries(&value, &t) {
                 for name in names.split(',') {
-                    remember(&mut fetched, name.trim().to_string(), at);
+                    remember(&mut t.derived, name.trim(), at, |v| *v);
                 }
             }
             // `cmd = f'"{p}" /S'` or `exe = p`: the name now stands for running the file.
             if is_name(&names)
-                && let Some((_, &(w, f))) = written
+                && let Some((_, &at)) = t
+                    .download_paths
                     .iter()
                     .find(|(path, _)| command_program_is(&value, path, facts))
             {
-                remember(&mut written, names, (w, f));
+                remember(&mut t.download_paths, &names, at, |v| v.0);
             }
         }
     }
-    None
+    script
 }
 
-/// Names followed per scope: a generated file binding thousands of responses must not
-/// make every later statement compare against all of them.
-const MAX_NAMES: usize = 64;
+/// Entries kept per map: a generated file binding thousands of responses must not make
+/// every later statement compare against all of them.
+const MAX_NAMES: usize = 32;
 
-fn remember<V>(map: &mut BTreeMap<String, V>, key: String, value: V) {
-    if map.len() < MAX_NAMES || map.contains_key(&key) {
-        map.insert(key, value);
+/// Keeps `key`, replacing the oldest entry (by the line `age` reads) when the map is full.
+fn remember<V>(map: &mut BTreeMap<String, V>, key: &str, value: V, age: impl Fn(&V) -> u32) {
+    let key = key.trim();
+    if key.is_empty() {
+        return;
     }
+    if map.len() >= MAX_NAMES
+        && !map.contains_key(key)
+        && let Some(oldest) = map
+            .iter()
+            .min_by_key(|(_, v)| age(v))
+            .map(|(k, _)| k.clone())
+    {
+        map.remove(&oldest);
+    }
+    map.insert(key.to_string(), value);
+}
+
+/// Whether `expr` is one call chain (`requests.get(u).text`), not an expression that
+/// merely contains one (`requests.get(u).json()['version'] + 'x'`).
+fn is_call_chain(expr: &str) -> bool {
+    let expr = expr.trim();
+    let head = expr
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .unwrap_or(expr.len());
+    let first = expr
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(expr.len());
+    head > 0 && first > 0 && is_value_of(expr, &expr[..first])
 }
 
 /// The line of the download that `text` runs as a command line, directly
@@ -316,27 +414,33 @@ fn runs_received_command(
             .find(|(name, _)| command_is_value_of(expr, name))
             .map(|(_, &at)| at)
     };
-    for m in RUN.find_iter(text) {
-        if let Some(at) = call_args(text, m.end() - 1)
-            .first()
-            .and_then(|a| received(a))
-        {
+    for m in RUN.find_iter(text).take(MAX_CALLS) {
+        if let Some(at) = program_argument(text, m.as_str(), m.end() - 1).and_then(received) {
             return Some(at);
         }
     }
     for runner in &facts.runners {
-        for (start, _) in text.match_indices(runner.as_str()) {
-            let rest = &text[start + runner.len()..];
-            if !called(&text[start..], runner) || !rest.trim_start().starts_with('(') {
-                continue;
-            }
-            let open = start + runner.len() + (rest.len() - rest.trim_start().len());
-            if let Some(at) = call_args(text, open).iter().find_map(|a| received(a)) {
+        for open in call_sites(text, runner).take(MAX_CALLS) {
+            if let Some(at) = call_args(text, open).into_iter().find_map(received) {
                 return Some(at);
             }
         }
     }
     None
+}
+
+/// Where `function(` is called in `text`: the offsets of the opening brackets.
+fn call_sites<'t>(text: &'t str, function: &'t str) -> impl Iterator<Item = usize> + 't {
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    text.match_indices(function).filter_map(move |(start, _)| {
+        let end = start + function.len();
+        if start > 0 && (is_ident(bytes[start - 1]) || bytes[start - 1] == b'.') {
+            return None;
+        }
+        let spaces = bytes[end..].iter().take_while(|b| **b == b' ').count();
+        (bytes.get(end + spaces) == Some(&b'(')).then_some(end + spaces)
+    })
 }
 
 /// Whether the command `expr` is the value of `name` itself (`resp`, `r.text`,
@@ -368,10 +472,20 @@ fn is_value_of(expr: &str, name: &str) -> bool {
     let Some(mut rest) = expr.trim().strip_prefix(name) else {
         return false;
     };
+    if rest.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return false;
+    }
     loop {
         rest = rest.trim_start();
         if rest.is_empty() {
             return true;
+        }
+        if let Some(args) = rest.strip_prefix('(') {
+            let Some(close) = matching_close(args) else {
+                return false;
+            };
+            rest = &args[close + 1..];
+            continue;
         }
         let Some(after_dot) = rest.strip_prefix('.') else {
             return false;
@@ -392,25 +506,34 @@ fn is_value_of(expr: &str, name: &str) -> bool {
     }
 }
 
-/// The written path that `text` starts as a program, if any.
-fn runs(
+/// The path among `paths` that `text` starts as a program, if any.
+fn runs_one_of(
     text: &str,
-    written: &BTreeMap<String, (u32, u32)>,
+    paths: &BTreeMap<String, (u32, u32)>,
     facts: &FileFacts,
 ) -> Option<(String, (u32, u32))> {
-    if written.is_empty() {
+    if paths.is_empty() {
         return None;
     }
-    for m in RUN.find_iter(text) {
-        let args = call_args(text, m.end() - 1);
-        let Some(first) = args.first() else { continue };
-        for (path, &at) in written {
-            if command_program_is(first, path, facts) {
+    for m in RUN.find_iter(text).take(MAX_CALLS) {
+        let Some(program) = program_argument(text, m.as_str(), m.end() - 1) else {
+            continue;
+        };
+        for (path, &at) in paths {
+            if command_program_is(program, path, facts) {
                 return Some((path.clone(), at));
             }
         }
     }
     None
+}
+
+/// The argument of a process call that names what runs: the first, except for
+/// `os.spawn*(mode, path, ...)`.
+fn program_argument<'t>(text: &'t str, call: &str, open: usize) -> Option<&'t str> {
+    let args = call_args(text, open);
+    let index = usize::from(call.contains("spawn") && !call.contains("posix_spawn"));
+    args.get(index).copied()
 }
 
 /// Whether the command `expr` (an argument list, a shell string or a path) starts
@@ -505,10 +628,15 @@ static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// Constants remembered per file.
+const MAX_CONSTANTS: usize = 4096;
+/// Bytes of a line read for definitions and calls.
+const MAX_LINE_BYTES: usize = 4 << 10;
+
 pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
     let text = String::from_utf8_lossy(data);
     let mut facts = FileFacts::default();
-    for c in CONSTANT.captures_iter(&text) {
+    for c in CONSTANT.captures_iter(&text).take(MAX_CONSTANTS) {
         let value = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
         facts.constants.insert(c[1].to_string(), value.to_string());
     }
@@ -517,6 +645,7 @@ pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
     let mut fetching: BTreeSet<u32> = BTreeSet::new();
     let mut running: BTreeSet<u32> = BTreeSet::new();
     for (index, (line, info)) in text.lines().zip(lines).enumerate() {
+        let line = prefix(line, MAX_LINE_BYTES);
         if let Some(c) = DEF_NAME.captures(line) {
             names.insert(index as u32, c[1].to_string());
             let open = c.get(0).map_or(0, |m| m.end());
@@ -526,6 +655,7 @@ pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
                     .iter()
                     .map(|p| p.split([':', '=']).next().unwrap_or("").trim().to_string())
                     .filter(|p| is_name(p) && p != "self")
+                    .take(MAX_NAMES)
                     .collect();
                 parameters.insert(index as u32, params);
             }
@@ -533,9 +663,8 @@ pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
         if let Some(f) = info.function
             && info.kind.runs()
             && let Some(params) = parameters.get(&f)
-            && RUN.find_iter(line).any(|m| {
-                call_args(line, m.end() - 1)
-                    .first()
+            && RUN.find_iter(line).take(MAX_CALLS).any(|m| {
+                program_argument(line, m.as_str(), m.end() - 1)
                     .is_some_and(|a| params.iter().any(|p| command_is_value_of(a, p)))
             })
         {
@@ -561,19 +690,7 @@ pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
 }
 
 fn called(expr: &str, function: &str) -> bool {
-    let mut from = 0;
-    while let Some(i) = expr[from..].find(function) {
-        let start = from + i;
-        let end = start + function.len();
-        if mentions_name(&expr[start..], function) && expr[end..].trim_start().starts_with('(') {
-            let before = expr[..start].chars().next_back();
-            if before.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.')) {
-                return true;
-            }
-        }
-        from = end;
-    }
-    false
+    call_sites(expr, function).next().is_some()
 }
 
 /// The file name a path expression stands for (`'C://x//server.exe'`,
@@ -632,16 +749,14 @@ mod tests {
     use super::*;
     use crate::pyblocks::analyse_lines;
 
-    fn flow(source: &str) -> Option<DownloadRun> {
+    /// The gravest run of any scope of `source`.
+    fn flow(source: &str) -> Option<ScopeRun> {
         let lines = analyse_lines(source.as_bytes());
-        scopes(&lines).into_iter().find_map(|scope| {
-            runs_what_it_downloaded(
-                source.as_bytes(),
-                &lines,
-                scope,
-                &file_facts(source.as_bytes(), &lines),
-            )
-        })
+        let facts = file_facts(source.as_bytes(), &lines);
+        let runs = find_runs(source.as_bytes(), &lines, &scopes(&lines), &facts);
+        let mut runs: Vec<ScopeRun> = runs.into_iter().map(|(_, run)| run).collect();
+        runs.sort_by_key(|r| !r.ran.downloaded());
+        runs.into_iter().next()
     }
 
     #[test]
@@ -651,7 +766,7 @@ mod tests {
         assert_eq!(found.run_line, 9);
         assert_eq!(
             found.ran,
-            Ran::File {
+            Ran::Download {
                 path: "path".to_string(),
                 fetched_line: 4,
                 written_line: 7
@@ -715,11 +830,68 @@ mod tests {
                       executor.write(EXECUTOR)\nstartfile(APPDATA + '/OHR/executor.cmd')\n";
         assert_eq!(
             flow(source).map(|f| f.ran),
-            Some(Ran::Written {
+            Some(Ran::WrittenScript {
                 path: "APPDATA + '/OHR/executor.cmd'".to_string(),
                 written_line: 1
             })
         );
+    }
+
+    #[test]
+    fn review_cases_hostile_and_honest() {
+        // A harmless script started first does not hide the dropper after it.
+        let decoy = "def f():\n    open('a.sh', 'w').write('true')\n    os.system('sh a.sh')\n    \
+                     r = requests.get(U)\n    open(p, 'wb').write(r.content)\n    subprocess.run([p])\n";
+        assert!(matches!(
+            flow(decoy).map(|f| f.ran),
+            Some(Ran::Download { .. })
+        ));
+        // A command list built from a fetched version is the updater's own command.
+        let updater = "def up():\n    v = requests.get(U).json()['version']\n    \
+                       cmd = [sys.executable, '-m', 'pip', 'install', f'x=={v}']\n    subprocess.run(cmd)\n";
+        assert_eq!(flow(updater), None);
+        // An unbalanced bracket inside a string kept in a variable hides nothing after it.
+        let hidden = "def f():\n    doc = \"\"\"run it (see docs\n    more\"\"\"\n    r = requests.get(U)\n    \
+                      open(p, 'wb').write(r.content)\n    subprocess.run([p])\n";
+        assert!(matches!(
+            flow(hidden).map(|f| f.ran),
+            Some(Ran::Download { .. })
+        ));
+        // Thirty-two junk responses before the real one do not blind the tracker.
+        let mut padded = String::from("def f():\n");
+        for i in 0..40 {
+            padded.push_str(&format!("    a{i} = requests.get(U)\n"));
+        }
+        padded.push_str("    r = requests.get(U)\n    open(p, 'wb').write(r.content)\n    subprocess.run([p])\n");
+        assert!(matches!(
+            flow(&padded).map(|f| f.ran),
+            Some(Ran::Download { .. })
+        ));
+        // os.spawn* names the program second; `fp` is not `p`; an empty path matches nothing.
+        let spawn =
+            "r = requests.get(U)\nopen(p, 'wb').write(r.content)\nos.spawnv(os.P_NOWAIT, p, [p])\n";
+        assert!(matches!(
+            flow(spawn).map(|f| f.ran),
+            Some(Ran::Download { .. })
+        ));
+        let other = "r = requests.get(U)\nopen(p, 'wb').write(r.content)\nsubprocess.run(fp)\n";
+        assert_eq!(flow(other), None);
+        let broken = "open(, 'w')\nsubprocess.run(['ls'])\n";
+        assert_eq!(flow(broken), None);
+    }
+
+    #[test]
+    fn hostile_lines_cost_linear_time() {
+        // One long line of unclosed calls and repeated runner names.
+        let mut source = String::from(
+            "def runcommand(v):\n    os.system(v)\n\ndef f():\n    r = requests.get(U).text\n    ",
+        );
+        source.push_str(&"open(".repeat(200_000));
+        source.push('\n');
+        source.push_str("    ");
+        source.push_str(&"runcommandX runcommand ".repeat(50_000));
+        source.push('\n');
+        assert_eq!(flow(&source), None);
     }
 
     #[test]
@@ -752,7 +924,7 @@ mod tests {
         ] {
             let ran = flow(source).map(|f| f.ran);
             assert!(
-                matches!(ran, None | Some(Ran::Written { .. })),
+                matches!(ran, None | Some(Ran::WrittenScript { .. })),
                 "{source}: {ran:?}"
             );
         }

@@ -1,20 +1,46 @@
 //! The little Python syntax the data-flow check needs, read from text without a parser:
 //! statements joined across open brackets, a call's top-level arguments, string
-//! literals and names. Tolerant of Python 2 and broken files, and bounded: a scope
-//! gives at most `MAX_STATEMENTS` statements of at most `MAX_STATEMENT_BYTES`.
+//! literals and names. Tolerant of Python 2 and broken files, and bounded: a file gives
+//! at most `MAX_STATEMENTS` statements of at most `MAX_STATEMENT_BYTES`, and a call's
+//! arguments are looked for within `MAX_CALL_BYTES`, so that no line, however long or
+//! unbalanced, costs more than linear time per call read.
 
 use crate::pyblocks::{LineInfo, LineKind};
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Statements of one scope that are followed; generated code beyond this is not.
+/// Statements of one file that are followed; generated code beyond this is not.
 const MAX_STATEMENTS: usize = 20_000;
-/// Longest statement kept whole: an unclosed bracket must not join a whole file.
-const MAX_STATEMENT_BYTES: usize = 64 << 10;
+/// Longest statement kept: an unclosed bracket must not join a whole file, nor one
+/// line of megabytes make every search within it slow.
+const MAX_STATEMENT_BYTES: usize = 16 << 10;
+/// How far a call's closing bracket is looked for.
+const MAX_CALL_BYTES: usize = 4 << 10;
 
+/// A string literal's content: `f'x'`, `rb"x"` and `"x"` give `x`; a name stays as is.
 pub(super) fn unquote(expr: &str) -> String {
-    expr.trim()
-        .trim_start_matches(['f', 'r', 'b'])
-        .trim_matches(['"', '\''])
-        .to_string()
+    let expr = expr.trim();
+    let prefix = expr
+        .bytes()
+        .take(2)
+        .take_while(|b| b"fFrRbBuU".contains(b))
+        .count();
+    let body = match expr.as_bytes().get(prefix) {
+        Some(b'"' | b'\'') => &expr[prefix..],
+        _ => expr,
+    };
+    body.trim_matches(['"', '\'']).to_string()
+}
+
+/// `text` cut to at most `max` bytes, on a character boundary.
+pub(super) fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 pub(super) fn base_name(path: &str) -> &str {
@@ -36,6 +62,9 @@ pub(super) fn string_literals(expr: &str) -> Vec<&str> {
 }
 
 pub(super) fn mentions_name(expr: &str, name: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
     let bytes = expr.as_bytes();
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut from = 0;
@@ -58,11 +87,13 @@ pub(super) fn is_name(expr: &str) -> bool {
         && !expr.as_bytes()[0].is_ascii_digit()
 }
 
-/// The top-level arguments of the call whose `(` is at byte `open` of `text`.
+/// The top-level arguments of the call whose `(` is at byte `open` of `text`, looked for
+/// within `MAX_CALL_BYTES`.
 pub(super) fn call_args(text: &str, open: usize) -> Vec<&str> {
     let Some(rest) = text.get(open + 1..) else {
         return Vec::new();
     };
+    let rest = prefix(rest, MAX_CALL_BYTES);
     let end = matching_close(rest).unwrap_or(rest.len());
     split_top_level(&rest[..end])
 }
@@ -124,62 +155,115 @@ pub(super) fn split_top_level(text: &str) -> Vec<&str> {
     out
 }
 
-/// The statements of one scope in order, with their first line (1-based): lines joined
-/// while a bracket stays open, so a call spread over lines is read whole.
+/// The statements of the given scopes (a function's `def` line, or `None` for the
+/// module body) in order, with their first line (1-based): lines joined while a bracket
+/// stays open, so a call spread over lines is read whole. One pass over the file serves
+/// every scope.
 pub(super) fn statements(
     data: &[u8],
     lines: &[LineInfo],
-    scope: Option<u32>,
-) -> Vec<(u32, String)> {
-    let in_scope = |info: &LineInfo| match scope {
-        Some(f) => info.function == Some(f) && info.kind.runs(),
-        None => info.kind == LineKind::ModuleLevel,
+    scopes: &BTreeSet<Option<u32>>,
+) -> BTreeMap<Option<u32>, Vec<(u32, String)>> {
+    let scope_of = |info: &LineInfo| -> Option<Option<u32>> {
+        match info.function {
+            Some(f) if info.kind.runs() && scopes.contains(&Some(f)) => Some(Some(f)),
+            None if info.kind == LineKind::ModuleLevel && scopes.contains(&None) => Some(None),
+            _ => None,
+        }
     };
-    let mut out: Vec<(u32, String)> = Vec::new();
-    let mut open = 0i32;
+    let mut out: BTreeMap<Option<u32>, Vec<(u32, String)>> = BTreeMap::new();
+    let mut total = 0usize;
+    // The scope of the statement still open, and its open brackets.
+    let mut open: Option<(Option<u32>, i32)> = None;
+    let mut triple: Option<&'static str> = None;
     for (index, (raw, info)) in data.split(|&b| b == b'\n').zip(lines).enumerate() {
         let text = String::from_utf8_lossy(raw);
-        if open > 0
-            && let Some((_, statement)) = out.last_mut()
-        {
-            if statement.len() < MAX_STATEMENT_BYTES {
-                statement.push(' ');
-                statement.push_str(text.trim());
-            }
-        } else if out.len() >= MAX_STATEMENTS {
-            break;
-        } else if in_scope(info) {
-            out.push((index as u32 + 1, text.trim().to_string()));
-        } else {
+        let text = prefix(text.trim(), MAX_STATEMENT_BYTES);
+        let starts_in_string = triple.is_some();
+        let balance = bracket_balance(text, &mut triple);
+        let Some(scope) = scope_of(info) else {
+            open = None;
+            continue;
+        };
+        // The body of a string kept in a variable (`SCRIPT = """...`) is not code.
+        if starts_in_string && !matches!(open, Some((at, depth)) if at == scope && depth > 0) {
             continue;
         }
-        open = (open + bracket_balance(&text)).clamp(0, 64);
+        // A definition starts afresh: one unbalanced bracket cannot swallow the rest.
+        let definition = text.starts_with("def ") || text.starts_with("class ");
+        let statements = out.entry(scope).or_default();
+        match open {
+            Some((at, depth)) if at == scope && depth > 0 && !definition => {
+                let Some((_, statement)) = statements.last_mut() else {
+                    continue;
+                };
+                if statement.len() + text.len() < MAX_STATEMENT_BYTES {
+                    statement.push(' ');
+                    statement.push_str(text);
+                    open = Some((scope, (depth + balance).clamp(0, 64)));
+                } else {
+                    open = None;
+                }
+            }
+            _ => {
+                if total >= MAX_STATEMENTS {
+                    break;
+                }
+                total += 1;
+                statements.push((index as u32 + 1, text.to_string()));
+                open = Some((scope, balance.clamp(0, 64)));
+            }
+        }
     }
     out
 }
 
-pub(super) fn bracket_balance(text: &str) -> i32 {
+/// Net brackets a line opens outside strings and comments, carrying triple-quoted
+/// strings across lines.
+pub(super) fn bracket_balance(text: &str, triple: &mut Option<&'static str>) -> i32 {
     let mut balance = 0;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in text.chars() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
+    let mut rest = text;
+    loop {
+        if let Some(close) = *triple {
+            let Some(end) = rest.find(close) else {
+                return balance;
+            };
+            rest = &rest[end + 3..];
+            *triple = None;
+        }
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        let mut opened_triple = None;
+        for (i, c) in rest.char_indices() {
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+                continue;
             }
-            continue;
+            match c {
+                '#' => return balance,
+                '"' | '\'' => {
+                    let delimiter = if c == '"' { "\"\"\"" } else { "'''" };
+                    if rest[i..].starts_with(delimiter) {
+                        opened_triple = Some((i, delimiter));
+                        break;
+                    }
+                    quote = Some(c);
+                }
+                '(' | '[' | '{' => balance += 1,
+                ')' | ']' | '}' => balance -= 1,
+                _ => {}
+            }
         }
-        match c {
-            '#' => break,
-            '"' | '\'' => quote = Some(c),
-            '(' | '[' | '{' => balance += 1,
-            ')' | ']' | '}' => balance -= 1,
-            _ => {}
-        }
+        let Some((at, delimiter)) = opened_triple else {
+            return balance;
+        };
+        *triple = Some(delimiter);
+        rest = &rest[at + 3..];
     }
-    balance
 }

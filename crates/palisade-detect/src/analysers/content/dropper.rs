@@ -5,7 +5,7 @@
 //! thing and starts another.
 
 use crate::pyblocks::LineInfo;
-use crate::pyflow::{self, DownloadRun, Ran};
+use crate::pyflow::{self, Ran, ScopeRun};
 use crate::source::Role;
 use palisade_core::{Category, Finding, RuleInfo, Severity};
 use std::collections::{BTreeMap, BTreeSet};
@@ -51,7 +51,7 @@ pub(super) fn confirm(
     file_tags: &BTreeSet<String>,
     functions: &mut BTreeMap<u32, BTreeSet<String>>,
     module_body: &BTreeSet<String>,
-) -> Option<DownloadRun> {
+) -> Option<ScopeRun> {
     // A scope that fetches may run what it got through another function of the file
     // (`runcommand(resp)`), so any process start in the file makes it worth following.
     let starts = |tags: &BTreeSet<String>| tags.contains("process") || tags.contains("persistence");
@@ -65,7 +65,7 @@ pub(super) fn confirm(
         (tags.contains("network") && file_starts)
             || (install && (tags.contains("file-write") || starts(tags)))
     };
-    let scopes: Vec<Option<u32>> = functions
+    let scopes: BTreeSet<Option<u32>> = functions
         .iter()
         .filter(|(_, tags)| worth_following(tags))
         .map(|(&f, _)| Some(f))
@@ -76,44 +76,42 @@ pub(super) fn confirm(
         return None;
     }
     let facts = pyflow::file_facts(data, lines);
-    let mut gravest: Option<DownloadRun> = None;
-    for scope in scopes {
-        let Some(found) = pyflow::runs_what_it_downloaded(data, lines, scope, &facts) else {
-            continue;
-        };
-        if let (Ran::File { .. }, Some(tags)) =
+    let mut gravest: Option<ScopeRun> = None;
+    for (scope, found) in pyflow::find_runs(data, lines, &scopes, &facts) {
+        if let (Ran::Download { .. }, Some(tags)) =
             (&found.ran, scope.and_then(|f| functions.get_mut(&f)))
         {
             tags.insert("runs-download".to_string());
         }
-        let downloaded = |f: &DownloadRun| !matches!(f.ran, Ran::Written { .. });
         if gravest
             .as_ref()
-            .is_none_or(|g| downloaded(&found) && !downloaded(g))
+            .is_none_or(|g| found.ran.downloaded() && !g.ran.downloaded())
         {
             gravest = Some(found);
         }
     }
-    gravest.filter(|g| install || !matches!(g.ran, Ran::Written { .. }))
+    gravest.filter(|g| install || g.ran.downloaded())
 }
 
-/// Scopes followed per file: each is a pass over the file's lines.
+/// Scopes followed per file.
 const MAX_SCOPES: usize = 64;
 
-/// What correlation knows the finding means: a download run, or a program started.
-pub(super) fn tag(found: &DownloadRun) -> &'static str {
+/// What correlation knows the finding means: a download run, a remote shell, or a
+/// program started.
+pub(super) fn tag(found: &ScopeRun) -> &'static str {
     match found.ran {
-        Ran::Written { .. } => "process",
-        _ => "download-exec",
+        Ran::Download { .. } => "download-exec",
+        Ran::Command { .. } => "remote-shell",
+        Ran::WrittenScript { .. } => "process",
     }
 }
 
 /// The finding for a confirmed dropper or remote shell, naming the lines that make it one.
-pub(super) fn finding(found: &DownloadRun, role: Role) -> Finding {
+pub(super) fn finding(found: &ScopeRun, role: Role) -> Finding {
     let role_name = role.name();
     let run_line = found.run_line;
     match &found.ran {
-        Ran::File {
+        Ran::Download {
             path,
             fetched_line,
             written_line,
@@ -126,7 +124,7 @@ pub(super) fn finding(found: &DownloadRun, role: Role) -> Finding {
         // Only reported at install time (see `confirm`): tools write and run helper
         // scripts all the time; an install hook that does runs code that is no file of
         // the package.
-        Ran::Written { path, written_line } => INSTALL_DROPS_AND_RUNS.finding(format!(
+        Ran::WrittenScript { path, written_line } => INSTALL_DROPS_AND_RUNS.finding(format!(
             "`{path}` written at line {written_line} and started at line {run_line} [{role_name}]"
         )),
     }

@@ -98,55 +98,52 @@ pub(super) fn call_args(text: &str, open: usize) -> Vec<&str> {
     split_top_level(&rest[..end])
 }
 
-/// Where the bracket opened just before `text` closes.
-pub(super) fn matching_close(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quote: Option<u8> = None;
+/// Offsets and bytes of `text` outside string literals, each with the bracket depth
+/// before it; a closing bracket at depth 0 closes one opened before `text`.
+fn outside_strings(text: &str) -> impl Iterator<Item = (usize, u8, usize)> + '_ {
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(_) if b == b'\\' => i += 1,
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None => match b {
-                b'"' | b'\'' => quote = Some(b),
-                b'(' | b'[' | b'{' => depth += 1,
-                b')' | b']' | b'}' if depth == 0 => return Some(i),
-                b')' | b']' | b'}' => depth -= 1,
-                _ => {}
-            },
+    let (mut i, mut depth) = (0usize, 0usize);
+    let mut quote: Option<u8> = None;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let (at, b) = (i, bytes[i]);
+            i += 1;
+            match quote {
+                Some(_) if b == b'\\' => i += 1,
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None => {
+                    let before = depth;
+                    match b {
+                        b'"' | b'\'' => quote = Some(b),
+                        b'(' | b'[' | b'{' => depth += 1,
+                        b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                    return Some((at, b, before));
+                }
+            }
         }
-        i += 1;
-    }
-    None
+        None
+    })
 }
 
+/// Where the bracket opened just before `text` closes.
+pub(super) fn matching_close(text: &str) -> Option<usize> {
+    outside_strings(text)
+        .find(|&(_, b, depth)| depth == 0 && matches!(b, b')' | b']' | b'}'))
+        .map(|(at, _, _)| at)
+}
+
+/// The comma-separated parts of `text` at bracket depth 0, trimmed.
 pub(super) fn split_top_level(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let (mut depth, mut start) = (0usize, 0usize);
-    let mut quote: Option<u8> = None;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(_) if b == b'\\' => i += 1,
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None => match b {
-                b'"' | b'\'' => quote = Some(b),
-                b'(' | b'[' | b'{' => depth += 1,
-                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-                b',' if depth == 0 => {
-                    out.push(text[start..i].trim());
-                    start = i + 1;
-                }
-                _ => {}
-            },
+    let mut start = 0usize;
+    for (at, b, depth) in outside_strings(text) {
+        if b == b',' && depth == 0 {
+            out.push(text[start..at].trim());
+            start = at + 1;
         }
-        i += 1;
     }
     let last = text.get(start..).unwrap_or("").trim();
     if !last.is_empty() {

@@ -1,9 +1,11 @@
-//! Does one Python scope run the very file it downloaded? Fetch, write and run in one
-//! function is a dropper's shape, but honest code has it too: an updater downloads a
-//! release and starts an unrelated helper script, an installer downloads an archive and
-//! runs `tar` on it. What tells a dropper apart is the data flow: the bytes that came from
-//! the network are written to a path, and that path is the program that starts (or the
-//! script an interpreter is told to run).
+//! What does one Python scope run of what it got? Fetch, write and run in one function is
+//! a dropper's shape, but honest code has it too: an updater downloads a release and
+//! starts an unrelated helper script, an installer downloads an archive and runs `tar` on
+//! it. What tells a dropper apart is the data flow: the bytes that came from the network
+//! are written to a path, and that path is the program that starts (or the script an
+//! interpreter is told to run). The same following finds a response run as a command line
+//! (a remote shell), and a file the scope wrote and then started (a dropper when it runs
+//! at install time).
 //!
 //! The analysis follows names through one scope's statements in order, without a parser:
 //! a name bound to a response (`r = requests.get(u)`) or derived from one

@@ -1,8 +1,8 @@
-//! Confirming a dropper by its data flow: a Python scope (function or module body) that
-//! downloads, writes and runs is a dropper when what runs is what it downloaded (see
-//! `pyflow`). A confirmed scope is reported, and its function is tagged `runs-download`
-//! so that the function-level correlations can tell it from an updater that fetches one
-//! thing and starts another.
+//! Confirming a dropper by its data flow (see `pyflow`): a Python scope that runs the file
+//! it downloaded, runs a response as a command line, or, at install time, starts a script
+//! it wrote. A confirmed download run tags its function `runs-download`, so that the
+//! function-level correlations can tell it from an updater that fetches one thing and
+//! starts another.
 
 use crate::pyblocks::LineInfo;
 use crate::pyflow::{self, Ran, ScopeRun};

@@ -53,8 +53,7 @@ fn worst_plus_rest(mut points: Vec<f64>) -> f64 {
 /// The worst file plus a quarter of the others that show something new: thirty modules
 /// naming `AWS_SECRET_ACCESS_KEY` in a settings field are one observation, not thirty;
 /// a second file with a different technique is more evidence.
-fn worst_plus_new(files: Vec<&FileScore>) -> f64 {
-    let mut files = files;
+fn worst_plus_new(mut files: Vec<&FileScore>) -> f64 {
     files.sort_by(|a, b| b.points.total_cmp(&a.points));
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut points = Vec::with_capacity(files.len());

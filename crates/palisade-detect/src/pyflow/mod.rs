@@ -19,12 +19,16 @@ use crate::pyblocks::LineInfo;
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
-use syntax::{
-    base_name, call_args, is_name, matching_close, mentions_name, prefix, split_top_level,
-    statements, string_literals, unquote,
-};
+use syntax::{call_args, is_name, mentions_name, statements, unquote};
 
+mod commands;
+mod facts;
 mod syntax;
+
+use commands::{
+    called, command_program_is, is_value_of, mentions, runs_one_of, runs_received_command,
+};
+pub use facts::{FileFacts, file_facts};
 
 /// Where a scope runs something it got (1-based lines).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +62,7 @@ impl Ran {
 }
 
 /// A network call whose result is the downloaded content or a response holding it.
-static FETCH: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static FETCH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"\b(?:urlopen|(?:requests|httpx|urllib3|session|sess)\.(?:get|post|request|stream)|PoolManager\(\)\.request)\s*\(",
     )
@@ -82,8 +86,6 @@ static ACCUMULATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(\w+)(?:\.(?:append|extend|write)\s*\((.*)\)|\s*\+=\s*(.*))$")
         .expect("valid regex")
 });
-static DEF_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?:async\s+)?def\s+(\w+)").expect("valid regex"));
 static HANDLE_WRITE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\w+)\.write\s*\(").expect("valid regex"));
 static WRITE_BYTES: LazyLock<Regex> = LazyLock::new(|| {
@@ -96,51 +98,11 @@ static STARTUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)bashrc|bash_profile|zshrc|\.profile\b|crontab|autostart|startup|launchagents")
         .expect("valid regex")
 });
-/// Calls that start a program named by their first argument.
-static RUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?:\bsubprocess\.(?:run|Popen|call|check_call|check_output|getoutput|getstatusoutput)|\bos\.(?:system|popen|startfile|exec\w*|spawn\w*|posix_spawn)|(?:^|[^.\w])(?:Popen|startfile|system|popen))\s*\(",
-    )
-    .expect("valid regex")
-});
-
-/// Programs that run the file they are given: a downloaded script handed to one of them
-/// runs as surely as a downloaded executable started by name.
-const LAUNCHERS: &[&str] = &[
-    "bash",
-    "sh",
-    "zsh",
-    "dash",
-    "python",
-    "python3",
-    "pythonw",
-    "py",
-    "node",
-    "perl",
-    "ruby",
-    "powershell",
-    "pwsh",
-    "cmd",
-    "start",
-    "wscript",
-    "cscript",
-    "mshta",
-    "msiexec",
-    "rundll32",
-    "regsvr32",
-    "open",
-    "xdg-open",
-    "sudo",
-    "nohup",
-    "exec",
-    "sys.executable",
-];
-
 /// Work one file may cost the check, in bytes of statement read times names followed:
 /// beyond it the remaining statements are not followed.
 const WORK_BUDGET: usize = 256 << 20;
 /// Calls of one kind read per statement.
-const MAX_CALLS: usize = 16;
+pub(super) const MAX_CALLS: usize = 16;
 
 /// The gravest place in each of `scopes` (a function's `def` line, or `None` for
 /// module-level code) where the scope runs what it downloaded, runs a response as a
@@ -178,40 +140,78 @@ struct Tracker {
     written_paths: BTreeMap<String, (u32, u32)>,
 }
 
-impl Tracker {
-    fn names(&self) -> usize {
-        self.responses.len() + self.derived.len() + self.download_paths.len()
-    }
+/// One statement as the tracker reads it.
+struct Statement<'a> {
+    line: u32,
+    text: &'a str,
+    /// Whether it makes a network request (`requests.get`, a fetching helper of the file).
+    fetches: bool,
+}
+
+fn is_fetch(expr: &str, facts: &FileFacts) -> bool {
+    FETCH.is_match(expr) || facts.fetchers.iter().any(|f| called(expr, f))
 }
 
 fn follow(statements: &[(u32, String)], facts: &FileFacts, budget: &mut usize) -> Option<ScopeRun> {
     let mut t = Tracker::default();
     let mut script: Option<ScopeRun> = None;
     for (line, text) in statements {
-        let (line, text) = (*line, text.trim());
+        let text = text.trim();
         let cost = text.len().saturating_mul(1 + t.names());
         if cost > *budget {
             break;
         }
         *budget -= cost;
-        let is_fetch =
-            |expr: &str| FETCH.is_match(expr) || facts.fetchers.iter().any(|f| called(expr, f));
-        let fetch_here = is_fetch(text);
-        let carries = |expr: &str, t: &Tracker| -> Option<u32> {
-            if fetch_here && is_fetch(expr) {
-                return Some(line);
-            }
-            t.derived
-                .iter()
-                .chain(&t.responses)
-                .find(|(name, _)| mentions_name(expr, name))
-                .map(|(_, &at)| at)
+        let s = Statement {
+            line: *line,
+            text,
+            fetches: is_fetch(text, facts),
         };
+        if let Some(run) = t.runs_what_it_got(&s, facts) {
+            return Some(run);
+        }
+        if script.is_none() {
+            // Keep reading: a harmless script started first must not hide a download
+            // run after it.
+            script = runs_one_of(text, &t.written_paths, facts).map(|(path, (written_line, _))| {
+                ScopeRun {
+                    run_line: s.line,
+                    ran: Ran::WrittenScript { path, written_line },
+                }
+            });
+        }
+        if let Some(run) = t.note_writes(&s, facts) {
+            return Some(run);
+        }
+        t.note_binding(&s, facts);
+    }
+    script
+}
+
+impl Tracker {
+    fn names(&self) -> usize {
+        self.responses.len() + self.derived.len() + self.download_paths.len()
+    }
+
+    /// The line of the download that `expr` carries, if any.
+    fn carries(&self, expr: &str, s: &Statement, facts: &FileFacts) -> Option<u32> {
+        if s.fetches && is_fetch(expr, facts) {
+            return Some(s.line);
+        }
+        self.derived
+            .iter()
+            .chain(&self.responses)
+            .find(|(name, _)| mentions_name(expr, name))
+            .map(|(_, &at)| at)
+    }
+
+    /// A download path started, or a response run as a command.
+    fn runs_what_it_got(&self, s: &Statement, facts: &FileFacts) -> Option<ScopeRun> {
         if let Some((path, (written_line, fetched_line))) =
-            runs_one_of(text, &t.download_paths, facts)
+            runs_one_of(s.text, &self.download_paths, facts)
         {
             return Some(ScopeRun {
-                run_line: line,
+                run_line: s.line,
                 ran: Ran::Download {
                     path,
                     fetched_line,
@@ -219,69 +219,63 @@ fn follow(statements: &[(u32, String)], facts: &FileFacts, budget: &mut usize) -
                 },
             });
         }
-        if let Some(fetched_line) = runs_received_command(text, &t.responses, facts) {
-            return Some(ScopeRun {
-                run_line: line,
-                ran: Ran::Command { fetched_line },
-            });
-        }
-        if script.is_none()
-            && let Some((path, (written_line, _))) = runs_one_of(text, &t.written_paths, facts)
-        {
-            // Keep reading: a harmless script started first must not hide a download
-            // run after it.
-            script = Some(ScopeRun {
-                run_line: line,
-                ran: Ran::WrittenScript { path, written_line },
-            });
-        }
+        let fetched_line = runs_received_command(s.text, &self.responses, facts)?;
+        Some(ScopeRun {
+            run_line: s.line,
+            ran: Ran::Command { fetched_line },
+        })
+    }
+
+    /// Files opened, retrieved into and written; a download named in a start-up file is
+    /// a run, returned.
+    fn note_writes(&mut self, s: &Statement, facts: &FileFacts) -> Option<ScopeRun> {
+        let (line, text) = (s.line, s.text);
         for m in RETRIEVE.find_iter(text).take(MAX_CALLS) {
-            let args = call_args(text, m.end() - 1);
-            if let Some(path) = args.get(1) {
-                remember(&mut t.download_paths, path, (line, line), |v| v.0);
+            if let Some(path) = call_args(text, m.end() - 1).get(1) {
+                remember(&mut self.download_paths, path, (line, line), |v| v.0);
             }
         }
         // `with open(p, 'wb') as f:`, `d = open(p, 'wb')` and `open(p, 'wb').write(data)`.
         for m in OPEN.find_iter(text).take(MAX_CALLS) {
             let args = call_args(text, m.end() - 1);
-            let (Some(path), mode) = (args.first(), args.get(1)) else {
+            let (Some(path), Some(mode)) = (args.first(), args.get(1)) else {
                 continue;
             };
-            if !mode.is_some_and(|m| is_write_mode(m)) {
+            if !is_write_mode(mode) {
                 continue;
             }
-            remember(&mut t.written_paths, path, (line, line), |v| v.0);
+            remember(&mut self.written_paths, path, (line, line), |v| v.0);
             let rest = &text[m.end()..];
-            if let Some(handle) = text
+            let with_handle = text
                 .starts_with("with ")
                 .then(|| WITH_AS.captures(rest))
                 .flatten()
-            {
-                remember(&mut t.handles, &handle[1], (line, path.to_string()), |v| {
+                .map(|c| c[1].to_string());
+            let assigned_handle = ASSIGN
+                .captures(text)
+                .filter(|c| c.get(2).is_some_and(|v| v.start() == m.start()))
+                .map(|c| c[1].to_string());
+            for handle in with_handle.into_iter().chain(assigned_handle) {
+                remember(&mut self.handles, &handle, (line, path.to_string()), |v| {
                     v.0
                 });
             }
-            if let Some(c) = ASSIGN.captures(text)
-                && c.get(2).is_some_and(|v| v.start() == m.start())
-            {
-                remember(&mut t.handles, &c[1], (line, path.to_string()), |v| v.0);
-            }
             if let Some(w) = rest.find(".write(") {
                 let arg = call_args(rest, w + ".write".len()).concat();
-                if let Some(at) = carries(&arg, &t) {
-                    remember(&mut t.download_paths, path, (line, at), |v| v.0);
+                if let Some(at) = self.carries(&arg, s, facts) {
+                    remember(&mut self.download_paths, path, (line, at), |v| v.0);
                 }
             }
         }
         for c in HANDLE_WRITE.captures_iter(text).take(MAX_CALLS) {
-            let (Some((_, path)), Some(m)) = (t.handles.get(&c[1]).cloned(), c.get(0)) else {
+            let (Some((_, path)), Some(m)) = (self.handles.get(&c[1]).cloned(), c.get(0)) else {
                 continue;
             };
             let arg = call_args(text, m.end() - 1).concat();
             // Naming the download in a shell start-up file or a startup folder starts it
             // at the next login.
             if STARTUP.is_match(&path)
-                && let Some((written_path, &(written_line, fetched_line))) = t
+                && let Some((written_path, &(written_line, fetched_line))) = self
                     .download_paths
                     .iter()
                     .find(|(p, _)| mentions(&arg, p, facts))
@@ -295,17 +289,17 @@ fn follow(statements: &[(u32, String)], facts: &FileFacts, budget: &mut usize) -
                     },
                 });
             }
-            if let Some(at) = carries(&arg, &t) {
-                remember(&mut t.download_paths, &path, (line, at), |v| v.0);
+            if let Some(at) = self.carries(&arg, s, facts) {
+                remember(&mut self.download_paths, &path, (line, at), |v| v.0);
             }
         }
         for m in COPY_TO.find_iter(text).take(MAX_CALLS) {
             let args = call_args(text, m.end() - 1);
             if let (Some(source), Some(target)) = (args.first(), args.get(1))
-                && let Some(at) = carries(source, &t)
-                && let Some((_, path)) = t.handles.get(*target).cloned()
+                && let Some(at) = self.carries(source, s, facts)
+                && let Some((_, path)) = self.handles.get(*target).cloned()
             {
-                remember(&mut t.download_paths, &path, (line, at), |v| v.0);
+                remember(&mut self.download_paths, &path, (line, at), |v| v.0);
             }
         }
         for c in WRITE_BYTES.captures_iter(text).take(MAX_CALLS) {
@@ -313,10 +307,17 @@ fn follow(statements: &[(u32, String)], facts: &FileFacts, budget: &mut usize) -
                 continue;
             };
             let arg = call_args(text, whole.end() - 1).concat();
-            if let Some(at) = carries(&arg, &t) {
-                remember(&mut t.download_paths, path.as_str(), (line, at), |v| v.0);
+            if let Some(at) = self.carries(&arg, s, facts) {
+                remember(&mut self.download_paths, path.as_str(), (line, at), |v| v.0);
             }
         }
+        None
+    }
+
+    /// Names bound by the statement: to a response, to something derived from one, or
+    /// to a command that starts a downloaded file.
+    fn note_binding(&mut self, s: &Statement, facts: &FileFacts) {
+        let text = s.text;
         let binding = ASSIGN
             .captures(text)
             .or_else(|| FOR_IN.captures(text))
@@ -333,40 +334,40 @@ fn follow(statements: &[(u32, String)], facts: &FileFacts, budget: &mut usize) -
                     .flatten()?;
                 Some((c[1].to_string(), text.to_string()))
             });
-        if let Some((names, value)) = binding {
-            // The response itself, or its body: `r = get(u)`, `text = r.text`.
-            let response = if fetch_here && is_fetch(&value) && is_call_chain(&value) {
-                Some(line)
-            } else {
-                t.responses
-                    .iter()
-                    .find(|(name, _)| is_value_of(&value, name))
-                    .map(|(_, &at)| at)
-            };
-            if let (Some(at), true) = (response, is_name(&names)) {
-                remember(&mut t.responses, &names, at, |v| *v);
-            } else if let Some(at) = carries(&value, &t) {
-                for name in names.split(',') {
-                    remember(&mut t.derived, name.trim(), at, |v| *v);
-                }
-            }
-            // `cmd = f'"{p}" /S'` or `exe = p`: the name now stands for running the file.
-            if is_name(&names)
-                && let Some((_, &at)) = t
-                    .download_paths
-                    .iter()
-                    .find(|(path, _)| command_program_is(&value, path, facts))
-            {
-                remember(&mut t.download_paths, &names, at, |v| v.0);
+        let Some((names, value)) = binding else {
+            return;
+        };
+        // The response itself, or its body: `r = get(u)`, `text = r.text`.
+        let response = if s.fetches && is_fetch(&value, facts) && is_call_chain(&value) {
+            Some(s.line)
+        } else {
+            self.responses
+                .iter()
+                .find(|(name, _)| is_value_of(&value, name))
+                .map(|(_, &at)| at)
+        };
+        if let (Some(at), true) = (response, is_name(&names)) {
+            remember(&mut self.responses, &names, at, |v| *v);
+        } else if let Some(at) = self.carries(&value, s, facts) {
+            for name in names.split(',') {
+                remember(&mut self.derived, name.trim(), at, |v| *v);
             }
         }
+        // `cmd = f'"{p}" /S'` or `exe = p`: the name now stands for running the file.
+        if is_name(&names)
+            && let Some((_, &at)) = self
+                .download_paths
+                .iter()
+                .find(|(path, _)| command_program_is(&value, path, facts))
+        {
+            remember(&mut self.download_paths, &names, at, |v| v.0);
+        }
     }
-    script
 }
 
 /// Entries kept per map: a generated file binding thousands of responses must not make
 /// every later statement compare against all of them.
-const MAX_NAMES: usize = 32;
+pub(super) const MAX_NAMES: usize = 32;
 
 /// Keeps `key`, replacing the oldest entry (by the line `age` reads) when the map is full.
 fn remember<V>(map: &mut BTreeMap<String, V>, key: &str, value: V, age: impl Fn(&V) -> u32) {
@@ -390,338 +391,10 @@ fn remember<V>(map: &mut BTreeMap<String, V>, key: &str, value: V, age: impl Fn(
 /// merely contains one (`requests.get(u).json()['version'] + 'x'`).
 fn is_call_chain(expr: &str) -> bool {
     let expr = expr.trim();
-    let head = expr
-        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
-        .unwrap_or(expr.len());
     let first = expr
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .unwrap_or(expr.len());
-    head > 0 && first > 0 && is_value_of(expr, &expr[..first])
-}
-
-/// The line of the download that `text` runs as a command line, directly
-/// (`os.system(r.text)`, `subprocess.run(['bash', '-c', cmd])`) or through a function
-/// of the file that runs its argument (`runcommand(resp)`).
-fn runs_received_command(
-    text: &str,
-    fetched: &BTreeMap<String, u32>,
-    facts: &FileFacts,
-) -> Option<u32> {
-    if fetched.is_empty() {
-        return None;
-    }
-    let received = |expr: &str| {
-        fetched
-            .iter()
-            .find(|(name, _)| command_is_value_of(expr, name))
-            .map(|(_, &at)| at)
-    };
-    for m in RUN.find_iter(text).take(MAX_CALLS) {
-        if let Some(at) = program_argument(text, m.as_str(), m.end() - 1).and_then(received) {
-            return Some(at);
-        }
-    }
-    for runner in &facts.runners {
-        for open in call_sites(text, runner).take(MAX_CALLS) {
-            if let Some(at) = call_args(text, open).into_iter().find_map(received) {
-                return Some(at);
-            }
-        }
-    }
-    None
-}
-
-/// Where `function(` is called in `text`: the offsets of the opening brackets.
-fn call_sites<'t>(text: &'t str, function: &'t str) -> impl Iterator<Item = usize> + 't {
-    let bytes = text.as_bytes();
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    text.match_indices(function).filter_map(move |(start, _)| {
-        let end = start + function.len();
-        if start > 0 && (is_ident(bytes[start - 1]) || bytes[start - 1] == b'.') {
-            return None;
-        }
-        let spaces = bytes[end..].iter().take_while(|b| **b == b' ').count();
-        (bytes.get(end + spaces) == Some(&b'(')).then_some(end + spaces)
-    })
-}
-
-/// Whether the command `expr` is the value of `name` itself (`resp`, `r.text`,
-/// `data.decode()`), alone, first in a list, or after a shell's `-c`.
-fn command_is_value_of(expr: &str, name: &str) -> bool {
-    let expr = expr.trim();
-    if let Some(inner) = expr.strip_prefix('[').or_else(|| expr.strip_prefix('(')) {
-        let inner = inner.strip_suffix([']', ')']).unwrap_or(inner);
-        let elements = split_top_level(inner);
-        return match elements.as_slice() {
-            [program, ..] if is_value_of(program, name) => true,
-            [shell, flag, code, ..] => {
-                SHELLS.contains(&unquote(shell).to_ascii_lowercase().as_str())
-                    && ["-c", "/c", "-command"]
-                        .contains(&unquote(flag).to_ascii_lowercase().as_str())
-                    && is_value_of(code, name)
-            }
-            _ => false,
-        };
-    }
-    is_value_of(expr, name)
-}
-
-/// Shells that run the command line they are given after `-c`.
-const SHELLS: &[&str] = &["bash", "sh", "zsh", "cmd", "cmd.exe", "powershell", "pwsh"];
-
-/// Whether `expr` is `name` followed only by attributes and method calls.
-fn is_value_of(expr: &str, name: &str) -> bool {
-    let Some(mut rest) = expr.trim().strip_prefix(name) else {
-        return false;
-    };
-    if rest.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
-        return false;
-    }
-    loop {
-        rest = rest.trim_start();
-        if rest.is_empty() {
-            return true;
-        }
-        if let Some(args) = rest.strip_prefix('(') {
-            let Some(close) = matching_close(args) else {
-                return false;
-            };
-            rest = &args[close + 1..];
-            continue;
-        }
-        let Some(after_dot) = rest.strip_prefix('.') else {
-            return false;
-        };
-        let attribute = after_dot
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(after_dot.len());
-        if attribute == 0 {
-            return false;
-        }
-        rest = &after_dot[attribute..];
-        if let Some(args) = rest.strip_prefix('(') {
-            let Some(close) = matching_close(args) else {
-                return false;
-            };
-            rest = &args[close + 1..];
-        }
-    }
-}
-
-/// The path among `paths` that `text` starts as a program, if any.
-fn runs_one_of(
-    text: &str,
-    paths: &BTreeMap<String, (u32, u32)>,
-    facts: &FileFacts,
-) -> Option<(String, (u32, u32))> {
-    if paths.is_empty() {
-        return None;
-    }
-    for m in RUN.find_iter(text).take(MAX_CALLS) {
-        let Some(program) = program_argument(text, m.as_str(), m.end() - 1) else {
-            continue;
-        };
-        for (path, &at) in paths {
-            if command_program_is(program, path, facts) {
-                return Some((path.clone(), at));
-            }
-        }
-    }
-    None
-}
-
-/// The argument of a process call that names what runs: the first, except for
-/// `os.spawn*(mode, path, ...)`.
-fn program_argument<'t>(text: &'t str, call: &str, open: usize) -> Option<&'t str> {
-    let args = call_args(text, open);
-    let index = usize::from(call.contains("spawn") && !call.contains("posix_spawn"));
-    args.get(index).copied()
-}
-
-/// Whether the command `expr` (an argument list, a shell string or a path) starts
-/// `path`, directly or through a launcher (`['bash', p]`, `f"start {p}"`).
-fn command_program_is(expr: &str, path: &str, facts: &FileFacts) -> bool {
-    let expr = expr.trim();
-    let mentions = |e: &str| mentions(e, path, facts);
-    if let Some(inner) = expr.strip_prefix('[').or_else(|| expr.strip_prefix('(')) {
-        let inner = inner.strip_suffix([']', ')']).unwrap_or(inner);
-        let elements = split_top_level(inner);
-        let Some(program) = elements.first() else {
-            return false;
-        };
-        return mentions(program)
-            || (is_launcher(&unquote(program)) && elements[1..].iter().any(|e| mentions(e)));
-    }
-    if expr == path || unquote(expr) == unquote(path) {
-        return true;
-    }
-    // `p + ' /S'`
-    if is_name(path) && expr.starts_with(path) && expr[path.len()..].trim_start().starts_with('+') {
-        return true;
-    }
-    // A shell string: the program is the first word of one of its commands
-    // (`set X=1 | start payload.exe`, `~/.drv &`).
-    let body = expr.trim_start_matches(['f', 'r', 'b', 'F', 'R', 'B']);
-    let literal = literal_of(path, facts);
-    // `os.startfile(os.getcwd() + "\\download.exe")`: a path, not a command line.
-    if !string_literals(expr)
-        .iter()
-        .any(|l| l.contains(char::is_whitespace))
-        && literal
-            .as_deref()
-            .is_some_and(|name| string_literals(expr).iter().any(|l| names_file(l, name)))
-    {
-        return true;
-    }
-    for command in body.split(['|', '&', ';']) {
-        let command = command.trim_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'');
-        if let Some(rest) = command.strip_prefix('{') {
-            if mentions(rest.split('}').next().unwrap_or("")) {
-                return true;
-            }
-            continue;
-        }
-        let word: String = command
-            .chars()
-            .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '\''))
-            .collect();
-        if literal.as_deref().is_some_and(|l| names_file(&word, l))
-            || (is_launcher(&word) && mentions(command))
-        {
-            return true;
-        }
-    }
-    // `"start " + p`: the path is a name outside the string.
-    let first_word: String = body
-        .trim_start_matches(['"', '\''])
-        .chars()
-        .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '\''))
-        .collect();
-    is_launcher(&first_word) && mentions(expr)
-}
-
-/// Whether the shell word `word` names the file `literal` (`payload.exe`,
-/// `./payload.exe`, `~/.drv`).
-fn names_file(word: &str, literal: &str) -> bool {
-    let word = word.trim_matches(|c: char| matches!(c, '"' | '\'' | '`'));
-    !literal.is_empty() && base_name(word) == literal
-}
-
-fn is_launcher(word: &str) -> bool {
-    let word = word.trim().to_ascii_lowercase();
-    let base = word.rsplit(['/', '\\']).next().unwrap_or(&word);
-    let base = base.strip_suffix(".exe").unwrap_or(base);
-    LAUNCHERS.contains(&base)
-}
-
-/// What the rest of a file tells about one scope's names.
-#[derive(Debug, Default)]
-pub struct FileFacts {
-    /// Names bound to a plain string literal anywhere in the file (`LOC = ".drv"`).
-    constants: BTreeMap<String, String>,
-    /// Functions of the file that make a network request: calling one fetches.
-    fetchers: Vec<String>,
-    /// Functions of the file that run their argument as a command line.
-    runners: Vec<String>,
-}
-
-static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^[ \t]*(\w+)[ \t]*=[ \t]*[rRbB]?(?:"([^"\\\n]{1,200})"|'([^'\\\n]{1,200})')[ \t]*(?:#.*)?$"#)
-        .expect("valid regex")
-});
-
-/// Constants remembered per file.
-const MAX_CONSTANTS: usize = 4096;
-/// Bytes of a line read for definitions and calls.
-const MAX_LINE_BYTES: usize = 4 << 10;
-
-pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
-    let text = String::from_utf8_lossy(data);
-    let mut facts = FileFacts::default();
-    for c in CONSTANT.captures_iter(&text).take(MAX_CONSTANTS) {
-        let value = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
-        facts.constants.insert(c[1].to_string(), value.to_string());
-    }
-    let mut names: BTreeMap<u32, String> = BTreeMap::new();
-    let mut parameters: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    let mut fetching: BTreeSet<u32> = BTreeSet::new();
-    let mut running: BTreeSet<u32> = BTreeSet::new();
-    for (index, (line, info)) in text.lines().zip(lines).enumerate() {
-        let line = prefix(line, MAX_LINE_BYTES);
-        if let Some(c) = DEF_NAME.captures(line) {
-            names.insert(index as u32, c[1].to_string());
-            let open = c.get(0).map_or(0, |m| m.end());
-            if line[open..].trim_start().starts_with('(') {
-                let at = open + (line[open..].len() - line[open..].trim_start().len());
-                let params = call_args(line, at)
-                    .iter()
-                    .map(|p| p.split([':', '=']).next().unwrap_or("").trim().to_string())
-                    .filter(|p| is_name(p) && p != "self")
-                    .take(MAX_NAMES)
-                    .collect();
-                parameters.insert(index as u32, params);
-            }
-        }
-        if let Some(f) = info.function
-            && info.kind.runs()
-            && let Some(params) = parameters.get(&f)
-            && RUN.find_iter(line).take(MAX_CALLS).any(|m| {
-                program_argument(line, m.as_str(), m.end() - 1)
-                    .is_some_and(|a| params.iter().any(|p| command_is_value_of(a, p)))
-            })
-        {
-            running.insert(f);
-        }
-        if let Some(f) = info.function
-            && info.kind.runs()
-            && FETCH.is_match(line)
-        {
-            fetching.insert(f);
-        }
-    }
-    let named = |set: &BTreeSet<u32>| -> Vec<String> {
-        set.iter()
-            .filter_map(|f| names.get(f).cloned())
-            .filter(|name| name.len() > 2)
-            .take(MAX_NAMES)
-            .collect()
-    };
-    facts.fetchers = named(&fetching);
-    facts.runners = named(&running);
-    facts
-}
-
-fn called(expr: &str, function: &str) -> bool {
-    call_sites(expr, function).next().is_some()
-}
-
-/// The file name a path expression stands for (`'C://x//server.exe'`,
-/// `d + "\\ComServer.exe"`, `f'{tmp}/payload.exe'`, a constant), when it names one.
-fn literal_of(path: &str, facts: &FileFacts) -> Option<String> {
-    if is_name(path) {
-        return facts.constants.get(path).map(|l| base_name(l).to_string());
-    }
-    let literals = string_literals(path);
-    let last = literals.last()?;
-    let last = last.rsplit('}').next().unwrap_or(last);
-    let name = base_name(last);
-    (name.len() >= 3 && !name.contains(['{', '"', '\''])).then(|| name.to_string())
-}
-
-/// Whether `expr` refers to `path`: the same name, the same expression, or the same
-/// file name.
-fn mentions(expr: &str, path: &str, facts: &FileFacts) -> bool {
-    if is_name(path) && mentions_name(expr, path) {
-        return true;
-    }
-    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-    if !is_name(path) && squeeze(expr).contains(&squeeze(path)) {
-        return true;
-    }
-    literal_of(path, facts).is_some_and(|name| {
-        expr.split(|c: char| c.is_whitespace() || "\"'`,+(){}[]".contains(c))
-            .any(|word| names_file(word, &name))
-    })
+    first > 0 && is_value_of(expr, &expr[..first])
 }
 
 fn is_write_mode(mode: &str) -> bool {

@@ -1,0 +1,90 @@
+//! What the rest of a Python file tells the data-flow check about one scope's names:
+//! string constants, and the file's own functions that fetch or run their argument.
+
+use super::commands::{RUN, command_is_value_of, program_argument};
+use super::syntax::{call_args, is_name, prefix};
+use super::{FETCH, MAX_CALLS, MAX_NAMES};
+use crate::pyblocks::LineInfo;
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+static DEF_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:async\s+)?def\s+(\w+)").expect("valid regex"));
+
+/// What the rest of a file tells about one scope's names.
+#[derive(Debug, Default)]
+pub struct FileFacts {
+    /// Names bound to a plain string literal anywhere in the file (`LOC = ".drv"`).
+    pub(super) constants: BTreeMap<String, String>,
+    /// Functions of the file that make a network request: calling one fetches.
+    pub(super) fetchers: Vec<String>,
+    /// Functions of the file that run their argument as a command line.
+    pub(super) runners: Vec<String>,
+}
+
+static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^[ \t]*(\w+)[ \t]*=[ \t]*[rRbB]?(?:"([^"\\\n]{1,200})"|'([^'\\\n]{1,200})')[ \t]*(?:#.*)?$"#)
+        .expect("valid regex")
+});
+
+/// Constants remembered per file.
+const MAX_CONSTANTS: usize = 4096;
+/// Bytes of a line read for definitions and calls.
+const MAX_LINE_BYTES: usize = 4 << 10;
+
+pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
+    let text = String::from_utf8_lossy(data);
+    let mut facts = FileFacts::default();
+    for c in CONSTANT.captures_iter(&text).take(MAX_CONSTANTS) {
+        let value = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
+        facts.constants.insert(c[1].to_string(), value.to_string());
+    }
+    let mut names: BTreeMap<u32, String> = BTreeMap::new();
+    let mut parameters: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut fetching: BTreeSet<u32> = BTreeSet::new();
+    let mut running: BTreeSet<u32> = BTreeSet::new();
+    for (index, (line, info)) in text.lines().zip(lines).enumerate() {
+        let line = prefix(line, MAX_LINE_BYTES);
+        if let Some(c) = DEF_NAME.captures(line) {
+            names.insert(index as u32, c[1].to_string());
+            let open = c.get(0).map_or(0, |m| m.end());
+            if line[open..].trim_start().starts_with('(') {
+                let at = open + (line[open..].len() - line[open..].trim_start().len());
+                let params = call_args(line, at)
+                    .iter()
+                    .map(|p| p.split([':', '=']).next().unwrap_or("").trim().to_string())
+                    .filter(|p| is_name(p) && p != "self")
+                    .take(MAX_NAMES)
+                    .collect();
+                parameters.insert(index as u32, params);
+            }
+        }
+        if let Some(f) = info.function
+            && info.kind.runs()
+            && let Some(params) = parameters.get(&f)
+            && RUN.find_iter(line).take(MAX_CALLS).any(|m| {
+                program_argument(line, m.as_str(), m.end() - 1)
+                    .is_some_and(|a| params.iter().any(|p| command_is_value_of(a, p)))
+            })
+        {
+            running.insert(f);
+        }
+        if let Some(f) = info.function
+            && info.kind.runs()
+            && FETCH.is_match(line)
+        {
+            fetching.insert(f);
+        }
+    }
+    let named = |set: &BTreeSet<u32>| -> Vec<String> {
+        set.iter()
+            .filter_map(|f| names.get(f).cloned())
+            .filter(|name| name.len() > 2)
+            .take(MAX_NAMES)
+            .collect()
+    };
+    facts.fetchers = named(&fetching);
+    facts.runners = named(&running);
+    facts
+}

@@ -18,9 +18,11 @@ pub struct FileFacts {
     /// Names bound to a plain string literal anywhere in the file (`LOC = ".drv"`).
     pub(super) constants: BTreeMap<String, String>,
     /// Functions of the file that make a network request: calling one fetches.
-    pub(super) fetchers: Vec<String>,
+    pub fetchers: Vec<String>,
     /// Functions of the file that run their argument as a command line.
     pub(super) runners: Vec<String>,
+    /// The name of each function of the file, by its `def` line (0-based, as scopes are).
+    pub function_names: BTreeMap<u32, String>,
 }
 
 static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
@@ -86,5 +88,6 @@ pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
     };
     facts.fetchers = named(&fetching);
     facts.runners = named(&running);
+    facts.function_names = names;
     facts
 }

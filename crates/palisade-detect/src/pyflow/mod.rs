@@ -64,7 +64,7 @@ impl Ran {
 /// A network call whose result is the downloaded content or a response holding it.
 pub(super) static FETCH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:urlopen|(?:requests|httpx|urllib3|session|sess)\.(?:get|post|request|stream)|PoolManager\(\)\.request)\s*\(",
+        r"\b(?:urlopen|(?:requests|httpx|urllib3|\w*session|sess)\.(?:get|post|request|stream)|PoolManager\(\)\.request)\s*\(",
     )
     .expect("valid regex")
 });
@@ -114,12 +114,61 @@ pub fn find_runs(
     facts: &FileFacts,
 ) -> Vec<(Option<u32>, ScopeRun)> {
     let mut budget = WORK_BUDGET;
-    statements(data, lines, scopes)
-        .into_iter()
-        .filter_map(|(scope, statements)| {
-            follow(&statements, facts, &mut budget).map(|run| (scope, run))
-        })
-        .collect()
+    let mut providers: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let mut found: BTreeMap<Option<u32>, ScopeRun> = BTreeMap::new();
+    for (scope, statements) in statements(data, lines, scopes) {
+        let followed = follow(&statements, facts, &providers, &mut budget);
+        if let (Some(function), Some(download)) = (scope, followed.returns_download)
+            && let Some(name) = facts.function_names.get(&function)
+        {
+            remember(&mut providers, name, download, |v| v.0);
+        }
+        if let Some(run) = followed.run {
+            found.insert(scope, run);
+        }
+    }
+    // A helper that downloads a file and returns its path splits the dropper in two
+    // (`path = fetch_helper()` in another function, then `Popen([python, path])`): with
+    // the helpers known, every scope that calls one is read again.
+    if !providers.is_empty() {
+        let callers: BTreeSet<Option<u32>> = all_scopes(lines)
+            .into_iter()
+            .filter(|scope| !found.contains_key(scope))
+            .collect();
+        for (scope, statements) in statements(data, lines, &callers) {
+            let calls_provider = statements
+                .iter()
+                .any(|(_, text)| providers.keys().any(|p| called(text, p)));
+            if !calls_provider {
+                continue;
+            }
+            if let Some(run) = follow(&statements, facts, &providers, &mut budget).run {
+                found.insert(scope, run);
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// The scopes of a file: its functions, and the module body.
+fn all_scopes(lines: &[LineInfo]) -> BTreeSet<Option<u32>> {
+    let mut out: BTreeSet<Option<u32>> = lines
+        .iter()
+        .filter(|l| l.kind.runs())
+        .filter_map(|l| l.function.map(Some))
+        .collect();
+    out.insert(None);
+    out
+}
+
+/// What following one scope found.
+#[derive(Default)]
+struct Followed {
+    /// The gravest run in the scope.
+    run: Option<ScopeRun>,
+    /// `(written, fetched)` lines when the scope returns the path of a file it wrote with
+    /// downloaded bytes.
+    returns_download: Option<(u32, u32)>,
 }
 
 /// What one scope's statements have shown so far. Each map holds at most `MAX_NAMES`
@@ -152,9 +201,15 @@ fn is_fetch(expr: &str, facts: &FileFacts) -> bool {
     FETCH.is_match(expr) || facts.fetchers.iter().any(|f| called(expr, f))
 }
 
-fn follow(statements: &[(u32, String)], facts: &FileFacts, budget: &mut usize) -> Option<ScopeRun> {
+fn follow(
+    statements: &[(u32, String)],
+    facts: &FileFacts,
+    providers: &BTreeMap<String, (u32, u32)>,
+    budget: &mut usize,
+) -> Followed {
     let mut t = Tracker::default();
     let mut script: Option<ScopeRun> = None;
+    let mut returns_download = None;
     for (line, text) in statements {
         let text = text.trim();
         let cost = text.len().saturating_mul(1 + t.names());
@@ -168,7 +223,10 @@ fn follow(statements: &[(u32, String)], facts: &FileFacts, budget: &mut usize) -
             fetches: is_fetch(text, facts),
         };
         if let Some(run) = t.runs_what_it_got(&s, facts) {
-            return Some(run);
+            return Followed {
+                run: Some(run),
+                returns_download,
+            };
         }
         if script.is_none() {
             // Keep reading: a harmless script started first must not hide a download
@@ -181,11 +239,22 @@ fn follow(statements: &[(u32, String)], facts: &FileFacts, budget: &mut usize) -
             });
         }
         if let Some(run) = t.note_writes(&s, facts) {
-            return Some(run);
+            return Followed {
+                run: Some(run),
+                returns_download,
+            };
         }
-        t.note_binding(&s, facts);
+        if let Some(returned) = text.strip_prefix("return ")
+            && let Some(&download) = t.download_paths.get(returned.trim())
+        {
+            returns_download = Some(download);
+        }
+        t.note_binding(&s, facts, providers);
     }
-    script
+    Followed {
+        run: script,
+        returns_download,
+    }
 }
 
 impl Tracker {
@@ -316,7 +385,12 @@ impl Tracker {
 
     /// Names bound by the statement: to a response, to something derived from one, or
     /// to a command that starts a downloaded file.
-    fn note_binding(&mut self, s: &Statement, facts: &FileFacts) {
+    fn note_binding(
+        &mut self,
+        s: &Statement,
+        facts: &FileFacts,
+        providers: &BTreeMap<String, (u32, u32)>,
+    ) {
         let text = s.text;
         let binding = ASSIGN
             .captures(text)
@@ -352,6 +426,12 @@ impl Tracker {
             for name in names.split(',') {
                 remember(&mut self.derived, name.trim(), at, |v| *v);
             }
+        }
+        // `path = fetch_helper()`: the name holds a file the helper downloaded.
+        if is_name(&names)
+            && let Some((_, &download)) = providers.iter().find(|(p, _)| called(&value, p))
+        {
+            remember(&mut self.download_paths, &names, download, |v| v.0);
         }
         // `cmd = f'"{p}" /S'` or `exe = p`: the name now stands for running the file.
         if is_name(&names)
@@ -407,18 +487,6 @@ fn is_write_mode(mode: &str) -> bool {
     mode.trim_start().starts_with(['"', '\'']) && literal.contains(['w', 'a', 'x'])
 }
 
-/// The scopes of a file: its functions, and the module body.
-#[cfg(test)]
-fn scopes(lines: &[LineInfo]) -> BTreeSet<Option<u32>> {
-    let mut out: BTreeSet<Option<u32>> = lines
-        .iter()
-        .filter(|l| l.kind.runs())
-        .filter_map(|l| l.function.map(Some))
-        .collect();
-    out.insert(None);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,7 +496,7 @@ mod tests {
     fn flow(source: &str) -> Option<ScopeRun> {
         let lines = analyse_lines(source.as_bytes());
         let facts = file_facts(source.as_bytes(), &lines);
-        let runs = find_runs(source.as_bytes(), &lines, &scopes(&lines), &facts);
+        let runs = find_runs(source.as_bytes(), &lines, &all_scopes(&lines), &facts);
         let mut runs: Vec<ScopeRun> = runs.into_iter().map(|(_, run)| run).collect();
         runs.sort_by_key(|r| !r.ran.downloaded());
         runs.into_iter().next()
@@ -553,6 +621,32 @@ mod tests {
         assert_eq!(flow(other), None);
         let broken = "open(, 'w')\nsubprocess.run(['ls'])\n";
         assert_eq!(flow(broken), None);
+    }
+
+    #[test]
+    fn a_helper_that_returns_what_it_downloaded_carries_the_download_to_its_caller() {
+        // The caller comes first in the file, and the session is a private attribute.
+        let split = "def _run(action):\n    path = _fetch()\n    if not path:\n        return\n    \
+                     subprocess.Popen([sys.executable, path, action], close_fds=True)\n\n\
+                     def _fetch():\n    r = _session.get(EXT_URL, timeout=15)\n    code = r.text\n    \
+                     for tgt in targets:\n        with open(tgt, 'w') as f:\n            f.write(code)\n        \
+                     return tgt\n";
+        assert_eq!(
+            flow(split).map(|f| (f.run_line, f.ran)),
+            Some((
+                5,
+                Ran::Download {
+                    path: "path".to_string(),
+                    fetched_line: 8,
+                    written_line: 12
+                }
+            ))
+        );
+        // A helper that downloads an archive whose caller unpacks it runs nothing.
+        let archive = "def _fetch():\n    r = requests.get(SRC_URL)\n    with open(dest, 'wb') as f:\n        \
+                       f.write(r.content)\n    return dest\n\ndef build():\n    path = _fetch()\n    \
+                       tarfile.open(path).extractall(tmp)\n    subprocess.run(['make', '-C', tmp])\n";
+        assert_eq!(flow(archive), None);
     }
 
     #[test]

@@ -55,9 +55,9 @@ pub(super) fn confirm(
     // A scope that fetches may run what it got through another function of the file
     // (`runcommand(resp)`), so any process start in the file makes it worth following.
     let starts = |tags: &BTreeSet<String>| tags.contains("process") || tags.contains("persistence");
-    let file_starts = starts(module_body) || functions.values().any(starts);
-    // At install time, a file that writes and starts programs anywhere (a bare
-    // `startfile(...)` after `from os import startfile` is seen only at file level).
+    // A bare `system(...)` after `from os import system` is seen only at file level.
+    let file_starts = starts(file_tags) || starts(module_body) || functions.values().any(starts);
+    // At install time, a file that writes and starts programs anywhere.
     let install = matches!(role, Role::Install | Role::Build)
         && file_tags.contains("file-write")
         && starts(file_tags);
@@ -65,17 +65,34 @@ pub(super) fn confirm(
         (tags.contains("network") && file_starts)
             || (install && (tags.contains("file-write") || starts(tags)))
     };
-    let scopes: BTreeSet<Option<u32>> = functions
+    let mut scopes: BTreeSet<Option<u32>> = functions
         .iter()
         .filter(|(_, tags)| worth_following(tags))
         .map(|(&f, _)| Some(f))
         .chain((install || worth_following(module_body)).then_some(None))
         .take(MAX_SCOPES)
         .collect();
-    if scopes.is_empty() {
+    // A request through a client the module made (`_session.get(u)`) is not a network
+    // call to the rules, which see the client's creation; the flow's own reading of
+    // requests finds the functions that make one.
+    let follow_fetchers = file_starts && file_tags.contains("network");
+    if scopes.is_empty() && !follow_fetchers {
         return None;
     }
     let facts = pyflow::file_facts(data, lines);
+    if follow_fetchers {
+        let fetchers = facts
+            .function_names
+            .iter()
+            .filter(|(_, name)| facts.fetchers.contains(name))
+            .map(|(&f, _)| Some(f));
+        for scope in fetchers {
+            if scopes.len() >= MAX_SCOPES {
+                break;
+            }
+            scopes.insert(scope);
+        }
+    }
     let mut gravest: Option<ScopeRun> = None;
     for (scope, found) in pyflow::find_runs(data, lines, &scopes, &facts) {
         if let (Ran::Download { .. }, Some(tags)) =

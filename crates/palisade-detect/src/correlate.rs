@@ -32,6 +32,9 @@ pub struct FileSignals {
     /// are not known. A decoder in one method of a large module and an `eval` in another
     /// are two library features, not a hidden payload.
     pub exec_near_decode: Option<bool>,
+    /// Whether the file's data flow was followed (Python with functions known), so that
+    /// a download that runs is reported as such (`download-exec`) where one exists.
+    pub flow_followed: bool,
 }
 
 impl FileSignals {
@@ -502,8 +505,10 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
     if acting.iter().any(|t| signals.hidden_tags.contains(*t)) {
         out.push(&HIDDEN_BEHAVIOUR);
     }
-    let dropper = install
-        || import_network
+    // Where the data flow was followed, a build that downloads a source archive,
+    // unpacks it and runs a compiler is not a dropper: the dropper is the download that
+    // runs (`download-exec`), which the flow reports where it happens.
+    let dropper = ((install || import_network) && !signals.flow_followed)
         || signals.has("download-exec")
         || signals.has("exe-write")
         || signals.has("obfuscation");
@@ -528,6 +533,7 @@ mod tests {
             hits: Vec::new(),
             credentials_with_context_in_one_scope: None,
             exec_near_decode: None,
+            flow_followed: false,
         }
     }
 
@@ -574,5 +580,17 @@ mod tests {
             ids(&signals(&[], &["process"]), Role::Auxiliary),
             ["correlate/hidden-behaviour"]
         );
+    }
+
+    #[test]
+    fn a_build_that_downloads_and_compiles_is_a_dropper_only_where_the_flow_says_so() {
+        let build = ["network", "file-write", "process"];
+        let mut followed = signals(&build, &[]);
+        followed.flow_followed = true;
+        assert!(!ids(&followed, Role::Install).contains(&DOWNLOAD_RUN.id));
+        followed.tags.insert("download-exec".into());
+        assert!(ids(&followed, Role::Install).contains(&DOWNLOAD_RUN.id));
+        // Where no flow was followed (a shell script, a Ruby extconf), placement decides.
+        assert!(ids(&signals(&build, &[]), Role::Install).contains(&DOWNLOAD_RUN.id));
     }
 }

@@ -392,6 +392,7 @@ impl ContentAnalyser {
         }
         let function_tags: Vec<BTreeSet<String>> = functions.into_values().collect();
         if lines.is_some() {
+            signals.flow_followed = true;
             let in_context = |tags: &BTreeSet<String>| {
                 tags.contains("credentials")
                     && (tags.contains("sysinfo") || tags.contains("ci-tokens"))

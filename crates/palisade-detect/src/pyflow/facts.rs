@@ -23,6 +23,78 @@ pub struct FileFacts {
     pub(super) runners: Vec<String>,
     /// The name of each function of the file, by its `def` line (0-based, as scopes are).
     pub function_names: BTreeMap<u32, String>,
+    /// Names imported under another name from the modules the check reads
+    /// (`from os import system as _s`, `import subprocess as sp`), with what they stand
+    /// for (`os.system`, `subprocess`).
+    aliases: BTreeMap<String, String>,
+    /// One pattern for all the aliases, to put the real names back into a statement.
+    alias_pattern: Option<Regex>,
+}
+
+/// Modules whose names the check reads: an alias of one of them hides a fetch, a write
+/// or a run from a reader that looks for the real names.
+const ALIASED_MODULES: &[&str] = &[
+    "os",
+    "subprocess",
+    "sys",
+    "tempfile",
+    "urllib.request",
+    "urllib2",
+    "requests",
+    "httpx",
+    "shutil",
+    "io",
+    "pathlib",
+    "wget",
+];
+
+static FROM_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w \t,]+?)\)?[ \t]*(?:#.*)?$")
+        .expect("valid regex")
+});
+static IMPORT_AS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*import[ \t]+([\w.]+)[ \t]+as[ \t]+(\w+)[ \t]*(?:#.*)?$")
+        .expect("valid regex")
+});
+
+impl FileFacts {
+    /// `statement` with every alias replaced by what it stands for (`_s(cmd)` becomes
+    /// `os.system(cmd)`); borrowed unchanged when the file has no alias.
+    pub(super) fn unaliased<'a>(&self, statement: &'a str) -> std::borrow::Cow<'a, str> {
+        let Some(pattern) = &self.alias_pattern else {
+            return std::borrow::Cow::Borrowed(statement);
+        };
+        pattern.replace_all(statement, |c: &regex::Captures| {
+            let real = self.aliases.get(&c[2]).map_or(&c[2], String::as_str);
+            format!("{}{real}", &c[1])
+        })
+    }
+}
+
+fn aliases(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for c in FROM_IMPORT.captures_iter(text).take(MAX_CONSTANTS) {
+        if !ALIASED_MODULES.contains(&&c[1]) {
+            continue;
+        }
+        for item in c[2].split(',') {
+            let words: Vec<&str> = item.split_whitespace().collect();
+            if let [name, "as", alias] = words.as_slice()
+                && name != alias
+            {
+                out.insert(alias.to_string(), format!("{}.{name}", &c[1]));
+            }
+        }
+    }
+    for c in IMPORT_AS.captures_iter(text).take(MAX_CONSTANTS) {
+        if ALIASED_MODULES.contains(&&c[1]) && c[1] != c[2] {
+            out.insert(c[2].to_string(), c[1].to_string());
+        }
+    }
+    while out.len() > MAX_NAMES {
+        out.pop_last();
+    }
+    out
 }
 
 static CONSTANT: LazyLock<Regex> = LazyLock::new(|| {
@@ -41,6 +113,11 @@ pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
     for c in CONSTANT.captures_iter(&text).take(MAX_CONSTANTS) {
         let value = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
         facts.constants.insert(c[1].to_string(), value.to_string());
+    }
+    facts.aliases = aliases(&text);
+    if !facts.aliases.is_empty() {
+        let names: Vec<String> = facts.aliases.keys().map(|a| regex::escape(a)).collect();
+        facts.alias_pattern = Regex::new(&format!(r"(^|[^.\w])({})\b", names.join("|"))).ok();
     }
     let mut names: BTreeMap<u32, String> = BTreeMap::new();
     let mut parameters: BTreeMap<u32, Vec<String>> = BTreeMap::new();

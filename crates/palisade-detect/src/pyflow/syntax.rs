@@ -98,6 +98,13 @@ pub(super) fn call_args(text: &str, open: usize) -> Vec<&str> {
     split_top_level(&rest[..end])
 }
 
+/// `text` without the contents of its string literals (the quotes stay): a call named
+/// inside a string (a script kept in a literal) is not a call.
+pub(super) fn without_strings(text: &str) -> String {
+    let code: Vec<u8> = outside_strings(text).map(|(_, b, _)| b).collect();
+    String::from_utf8_lossy(&code).into_owned()
+}
+
 /// Offsets and bytes of `text` outside string literals, each with the bracket depth
 /// before it; a closing bracket at depth 0 closes one opened before `text`.
 fn outside_strings(text: &str) -> impl Iterator<Item = (usize, u8, usize)> + '_ {

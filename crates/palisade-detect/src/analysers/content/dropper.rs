@@ -57,10 +57,10 @@ pub(super) fn confirm(
     let starts = |tags: &BTreeSet<String>| tags.contains("process") || tags.contains("persistence");
     // A bare `system(...)` after `from os import system` is seen only at file level.
     let file_starts = starts(file_tags) || starts(module_body) || functions.values().any(starts);
-    // At install time, a file that writes and starts programs anywhere.
-    let install = matches!(role, Role::Install | Role::Build)
-        && file_tags.contains("file-write")
-        && starts(file_tags);
+    // At install time, every file that starts programs: the rules see no write in a
+    // temporary file written under an alias (`_t(delete=False).write(...)`); the flow
+    // itself needs the write.
+    let install = matches!(role, Role::Install | Role::Build) && starts(file_tags);
     let worth_following = |tags: &BTreeSet<String>| {
         (tags.contains("network") && file_starts)
             || (install && (tags.contains("file-write") || starts(tags)))

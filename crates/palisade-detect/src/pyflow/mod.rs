@@ -79,6 +79,14 @@ static CURL_OUTPUT: LazyLock<Regex> = LazyLock::new(|| {
 static CURL_TO_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"["'\s](?:-o|-O|--output|--remote-name)["'\s=]"#).expect("valid regex")
 });
+/// Python run from a file: `exec(open(p).read())` (group 1: `open`'s arguments with their
+/// brackets) or `exec(f.read(), g)` (group 2: the handle).
+static EXEC_READ: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^.\w])exec\s*\(\s*(?:compile\s*\(\s*)?(?:open\s*(\([^()]*\))|(\w+))\.read\s*\(",
+    )
+    .expect("valid regex")
+});
 /// A temporary file kept open for writing: its `.name` is the path written.
 static TEMP_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:(\w+)\s*=\s*|with\s+)(?:tempfile\.)?NamedTemporaryFile\s*\(")
@@ -203,6 +211,8 @@ struct Tracker {
     download_paths: BTreeMap<String, (u32, u32)>,
     /// Every path opened for writing, with the line.
     written_paths: BTreeMap<String, (u32, u32)>,
+    /// File handles open for reading, with the line opened and the path.
+    readers: BTreeMap<String, (u32, String)>,
 }
 
 /// One statement as the tracker reads it.
@@ -308,6 +318,27 @@ impl Tracker {
                 },
             });
         }
+        // `exec(open(p).read())`, `exec(f.read(), g)`: a downloaded file run as Python.
+        if let Some(c) = EXEC_READ.captures(s.text) {
+            let path = match (c.get(1), c.get(2)) {
+                (Some(opened), _) => call_args(opened.as_str(), 0).first().map(|p| p.to_string()),
+                (None, Some(handle)) => self.readers.get(handle.as_str()).map(|(_, p)| p.clone()),
+                _ => None,
+            };
+            if let Some((path, &(written_line, fetched_line))) = path
+                .as_deref()
+                .and_then(|p| self.download_paths.get_key_value(p.trim()))
+            {
+                return Some(ScopeRun {
+                    run_line: s.line,
+                    ran: Ran::Download {
+                        path: path.clone(),
+                        fetched_line,
+                        written_line,
+                    },
+                });
+            }
+        }
         let fetched_line = runs_received_command(s.text, &self.responses, facts)?;
         Some(ScopeRun {
             run_line: s.line,
@@ -340,10 +371,18 @@ impl Tracker {
         // `with open(p, 'wb') as f:`, `d = open(p, 'wb')` and `open(p, 'wb').write(data)`.
         for m in OPEN.find_iter(text).take(MAX_CALLS) {
             let args = call_args(text, m.end() - 1);
-            let (Some(path), Some(mode)) = (args.first(), args.get(1)) else {
+            let Some(path) = args.first() else {
                 continue;
             };
-            if !is_write_mode(mode) {
+            if !args.get(1).is_some_and(|mode| is_write_mode(mode)) {
+                // `with open(p) as f:` reads `p`, perhaps to run it: `exec(f.read())`.
+                if let Some(c) = text
+                    .starts_with("with ")
+                    .then(|| WITH_AS.captures(&text[m.end()..]))
+                    .flatten()
+                {
+                    remember(&mut self.readers, &c[1], (line, path.to_string()), |v| v.0);
+                }
                 continue;
             }
             remember(&mut self.written_paths, path, (line, line), |v| v.0);
@@ -711,6 +750,19 @@ mod tests {
         let to_file =
             "out = subprocess.check_output(['curl', '-o', 'x.tgz', U])\nsubprocess.run(out)\n";
         assert_eq!(flow(to_file), None);
+        // A downloaded file run as Python through a handle or `open(...).read()`.
+        for source in [
+            "r = requests.get(U)\nopen(p, 'wb').write(r.content)\nwith open(p) as f:\n    exec(f.read(), {})\n",
+            "urlretrieve(U, 'x.py')\nexec(open('x.py').read())\n",
+        ] {
+            assert!(
+                matches!(flow(source).map(|f| f.ran), Some(Ran::Download { .. })),
+                "{source}"
+            );
+        }
+        // A version file of the package read and run is not a download.
+        let version = "with open(os.path.join(here, 'pkg', '__version__.py')) as f:\n    exec(f.read(), about)\n";
+        assert_eq!(flow(version), None);
         // An alias is replaced as a name, never inside another name or after a dot.
         let facts = file_facts(b"import subprocess as sp\n", &[]);
         assert_eq!(

@@ -32,8 +32,9 @@ pub struct FileSignals {
     /// are not known. A decoder in one method of a large module and an `eval` in another
     /// are two library features, not a hidden payload.
     pub exec_near_decode: Option<bool>,
-    /// Whether the file's data flow was followed (Python with functions known), so that
-    /// a download that runs is reported as such (`download-exec`) where one exists.
+    /// Whether the file's data flow was followed through (Python with functions known,
+    /// every scope worth it read within bounds), so that a download that runs is
+    /// reported as such (`download-exec`) where one exists.
     pub flow_followed: bool,
 }
 

@@ -101,10 +101,12 @@ fn call_sites<'t>(text: &'t str, function: &'t str) -> impl Iterator<Item = usiz
 /// Whether the command `expr` is the value of `name` itself (`resp`, `r.text`,
 /// `data.decode()`), alone, first in a list, or after a shell's `-c`.
 pub(super) fn command_is_value_of(expr: &str, name: &str) -> bool {
-    let expr = expr.trim();
-    // `str(banner)`: the same text.
-    if let Some(inner) = expr.strip_prefix("str(").and_then(|e| e.strip_suffix(')')) {
-        return command_is_value_of(inner, name);
+    let mut expr = expr.trim();
+    // `str(banner)`: the same text; `str(a) + str(b)` is not one call.
+    while let Some(inner) = expr.strip_prefix("str(")
+        && matching_close(inner).is_some_and(|close| close + 1 == inner.len())
+    {
+        expr = inner[..inner.len() - 1].trim();
     }
     if let Some(inner) = expr.strip_prefix('[').or_else(|| expr.strip_prefix('(')) {
         let inner = inner.strip_suffix([']', ')']).unwrap_or(inner);

@@ -49,13 +49,19 @@ const ALIASED_MODULES: &[&str] = &[
 ];
 
 static FROM_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w \t,]+?)\)?[ \t]*(?:#.*)?$")
-        .expect("valid regex")
+    Regex::new(
+        r"(?m)^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(?:\(([\w\s,]+?)\)|([\w \t,]+?))[ \t]*(?:[;#].*)?$",
+    )
+    .expect("valid regex")
 });
-static IMPORT_AS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^[ \t]*import[ \t]+([\w.]+)[ \t]+as[ \t]+(\w+)[ \t]*(?:#.*)?$")
-        .expect("valid regex")
+static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)^[ \t]*import[ \t]+([\w. \t,]+?)[ \t]*(?:[;#].*)?$").expect("valid regex")
 });
+/// Aliases read per file: enough that decoy aliases cannot push out the one that
+/// matters, few enough for one small pattern.
+const MAX_ALIASES: usize = 256;
+/// Longest name or alias read: longer ones are no import a module makes.
+const MAX_ALIAS_BYTES: usize = 64;
 
 impl FileFacts {
     /// `statement` with every alias replaced by what it stands for (`_s(cmd)` becomes
@@ -73,26 +79,42 @@ impl FileFacts {
 
 fn aliases(text: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
+    let mut add = |alias: &str, real: String| {
+        if out.len() < MAX_ALIASES
+            && alias.len() <= MAX_ALIAS_BYTES
+            && real.len() <= 2 * MAX_ALIAS_BYTES
+            && is_name(alias)
+            && alias != real
+        {
+            out.insert(alias.to_string(), real);
+        }
+    };
+    // `name as alias` items of a comma-separated list.
+    let items = |list: &str| -> Vec<(String, String)> {
+        list.split(',')
+            .filter_map(
+                |item| match item.split_whitespace().collect::<Vec<_>>()[..] {
+                    [name, "as", alias] => Some((name.to_string(), alias.to_string())),
+                    _ => None,
+                },
+            )
+            .collect()
+    };
     for c in FROM_IMPORT.captures_iter(text).take(MAX_CONSTANTS) {
         if !ALIASED_MODULES.contains(&&c[1]) {
             continue;
         }
-        for item in c[2].split(',') {
-            let words: Vec<&str> = item.split_whitespace().collect();
-            if let [name, "as", alias] = words.as_slice()
-                && name != alias
-            {
-                out.insert(alias.to_string(), format!("{}.{name}", &c[1]));
+        let list = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
+        for (name, alias) in items(list) {
+            add(&alias, format!("{}.{name}", &c[1]));
+        }
+    }
+    for c in IMPORT.captures_iter(text).take(MAX_CONSTANTS) {
+        for (module, alias) in items(&c[1]) {
+            if ALIASED_MODULES.contains(&module.as_str()) {
+                add(&alias, module);
             }
         }
-    }
-    for c in IMPORT_AS.captures_iter(text).take(MAX_CONSTANTS) {
-        if ALIASED_MODULES.contains(&&c[1]) && c[1] != c[2] {
-            out.insert(c[2].to_string(), c[1].to_string());
-        }
-    }
-    while out.len() > MAX_NAMES {
-        out.pop_last();
     }
     out
 }

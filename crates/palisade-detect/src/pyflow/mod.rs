@@ -64,7 +64,7 @@ impl Ran {
 /// A network call whose result is the downloaded content or a response holding it.
 pub(super) static FETCH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:urlopen|(?:requests|httpx|urllib3|\w*session|sess)\.(?:get|post|request|stream)|PoolManager\(\)\.request)\s*\(",
+        r"\b(?:urlopen|(?:requests|httpx|urllib3|_*(?:http_?)?session|sess)\.(?:get|post|request|stream)|PoolManager\(\)\.request)\s*\(",
     )
     .expect("valid regex")
 });
@@ -136,12 +136,14 @@ pub fn find_runs(
     lines: &[LineInfo],
     scopes: &BTreeSet<Option<u32>>,
     facts: &FileFacts,
-) -> Vec<(Option<u32>, ScopeRun)> {
+) -> Runs {
     let mut budget = WORK_BUDGET;
     let mut providers: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     let mut found: BTreeMap<Option<u32>, ScopeRun> = BTreeMap::new();
-    for (scope, statements) in statements(data, lines, scopes) {
+    let (first, mut complete) = statements(data, lines, scopes);
+    for (scope, statements) in first {
         let followed = follow(&statements, facts, &providers, &mut budget);
+        complete &= followed.read_all;
         if let (Some(function), Some(download)) = (scope, followed.returns_download)
             && let Some(name) = facts.function_names.get(&function)
         {
@@ -159,19 +161,28 @@ pub fn find_runs(
             .into_iter()
             .filter(|scope| !found.contains_key(scope))
             .collect();
-        for (scope, statements) in statements(data, lines, &callers) {
-            let calls_provider = statements
-                .iter()
-                .any(|(_, text)| providers.keys().any(|p| called(text, p)));
+        let (second, read_all) = statements(data, lines, &callers);
+        complete &= read_all;
+        for (scope, statements) in second {
+            // Read as `follow` reads them, aliases put back.
+            let calls_provider = statements.iter().any(|(_, text)| {
+                let text = facts.unaliased(text);
+                providers.keys().any(|p| calls_function(&text, p))
+            });
             if !calls_provider {
                 continue;
             }
-            if let Some(run) = follow(&statements, facts, &providers, &mut budget).run {
+            let followed = follow(&statements, facts, &providers, &mut budget);
+            complete &= followed.read_all;
+            if let Some(run) = followed.run {
                 found.insert(scope, run);
             }
         }
     }
-    found.into_iter().collect()
+    Runs {
+        found: found.into_iter().collect(),
+        complete,
+    }
 }
 
 /// The scopes of a file: its functions, and the module body.
@@ -185,6 +196,26 @@ fn all_scopes(lines: &[LineInfo]) -> BTreeSet<Option<u32>> {
     out
 }
 
+/// Whether `expr` calls the file's function `name`, plainly or as a method of the
+/// same object or class (`self._download()`, the shape of a setup.py command class).
+fn calls_function(expr: &str, name: &str) -> bool {
+    called(expr, name)
+        || ["self.", "cls."].iter().any(|owner| {
+            expr.match_indices(owner)
+                .take(MAX_CALLS)
+                .any(|(at, _)| called(&expr[at + owner.len()..], name))
+        })
+}
+
+/// What following a file's scopes found.
+pub struct Runs {
+    /// The gravest run of each scope that has one.
+    pub found: Vec<(Option<u32>, ScopeRun)>,
+    /// Whether every statement of the scopes was read: when the work budget or the
+    /// statement cap ran out, no run found is no evidence of none.
+    pub complete: bool,
+}
+
 /// What following one scope found.
 #[derive(Default)]
 struct Followed {
@@ -193,6 +224,8 @@ struct Followed {
     /// `(written, fetched)` lines when the scope returns the path of a file it wrote with
     /// downloaded bytes.
     returns_download: Option<(u32, u32)>,
+    /// Whether the scope was read to its end or to a run, within the work budget.
+    read_all: bool,
 }
 
 /// What one scope's statements have shown so far. Each map holds at most `MAX_NAMES`
@@ -238,11 +271,13 @@ fn follow(
     let mut t = Tracker::default();
     let mut script: Option<ScopeRun> = None;
     let mut returns_download = None;
+    let mut read_all = true;
     for (line, text) in statements {
         let text = facts.unaliased(text.trim());
         let text = text.as_ref();
         let cost = text.len().saturating_mul(1 + t.names());
         if cost > *budget {
+            read_all = false;
             break;
         }
         *budget -= cost;
@@ -256,6 +291,7 @@ fn follow(
             return Followed {
                 run: Some(run),
                 returns_download,
+                read_all: true,
             };
         }
         if script.is_none() {
@@ -272,6 +308,7 @@ fn follow(
             return Followed {
                 run: Some(run),
                 returns_download,
+                read_all: true,
             };
         }
         if let Some(returned) = text.strip_prefix("return ")
@@ -284,6 +321,7 @@ fn follow(
     Followed {
         run: script,
         returns_download,
+        read_all,
     }
 }
 
@@ -325,10 +363,22 @@ impl Tracker {
                 (None, Some(handle)) => self.readers.get(handle.as_str()).map(|(_, p)| p.clone()),
                 _ => None,
             };
-            if let Some((path, &(written_line, fetched_line))) = path
-                .as_deref()
-                .and_then(|p| self.download_paths.get_key_value(p.trim()))
-            {
+            // `exec(resp.read())`: the response itself run as Python.
+            if let Some(&fetched_line) = c.get(2).and_then(|h| {
+                self.responses
+                    .get(h.as_str())
+                    .or_else(|| self.derived.get(h.as_str()))
+            }) {
+                return Some(ScopeRun {
+                    run_line: s.line,
+                    ran: Ran::Command { fetched_line },
+                });
+            }
+            if let Some((path, &(written_line, fetched_line))) = path.as_deref().and_then(|p| {
+                self.download_paths
+                    .iter()
+                    .find(|(key, _)| p.trim() == key.as_str() || mentions(p, key, facts))
+            }) {
                 return Some(ScopeRun {
                     run_line: s.line,
                     ran: Ran::Download {
@@ -375,13 +425,23 @@ impl Tracker {
                 continue;
             };
             if !args.get(1).is_some_and(|mode| is_write_mode(mode)) {
-                // `with open(p) as f:` reads `p`, perhaps to run it: `exec(f.read())`.
-                if let Some(c) = text
+                // `with open(p) as f:` or `f = open(p)` reads `p`, perhaps to run it:
+                // `exec(f.read())`.
+                let reader = text
                     .starts_with("with ")
                     .then(|| WITH_AS.captures(&text[m.end()..]))
                     .flatten()
-                {
-                    remember(&mut self.readers, &c[1], (line, path.to_string()), |v| v.0);
+                    .map(|c| c[1].to_string())
+                    .or_else(|| {
+                        ASSIGN
+                            .captures(text)
+                            .filter(|c| c.get(2).is_some_and(|v| v.start() == m.start()))
+                            .map(|c| c[1].to_string())
+                    });
+                if let Some(reader) = reader {
+                    remember(&mut self.readers, &reader, (line, path.to_string()), |v| {
+                        v.0
+                    });
                 }
                 continue;
             }
@@ -501,7 +561,7 @@ impl Tracker {
         }
         // `path = fetch_helper()`: the name holds a file the helper downloaded.
         if is_name(&names)
-            && let Some((_, &download)) = providers.iter().find(|(p, _)| called(&value, p))
+            && let Some((_, &download)) = providers.iter().find(|(p, _)| calls_function(&value, p))
         {
             remember(&mut self.download_paths, &names, download, |v| v.0);
         }
@@ -569,7 +629,7 @@ mod tests {
         let lines = analyse_lines(source.as_bytes());
         let facts = file_facts(source.as_bytes(), &lines);
         let runs = find_runs(source.as_bytes(), &lines, &all_scopes(&lines), &facts);
-        let mut runs: Vec<ScopeRun> = runs.into_iter().map(|(_, run)| run).collect();
+        let mut runs: Vec<ScopeRun> = runs.found.into_iter().map(|(_, run)| run).collect();
         runs.sort_by_key(|r| !r.ran.downloaded());
         runs.into_iter().next()
     }
@@ -763,6 +823,32 @@ mod tests {
         // A version file of the package read and run is not a download.
         let version = "with open(os.path.join(here, 'pkg', '__version__.py')) as f:\n    exec(f.read(), about)\n";
         assert_eq!(flow(version), None);
+        // A response run as Python through its read().
+        let shell = "def f():\n    resp = urlopen(U)\n    exec(resp.read(), {})\n";
+        assert_eq!(
+            flow(shell).map(|f| f.ran),
+            Some(Ran::Command { fetched_line: 2 })
+        );
+        // A provider called as a method of a setup.py command class.
+        let method = "class Install(install):\n    def _download(self):\n        r = requests.get(U)\n        \
+                      open(p, 'wb').write(r.content)\n        return p\n    def run(self):\n        \
+                      exe = self._download()\n        subprocess.call([exe])\n";
+        assert!(matches!(
+            flow(method).map(|f| f.ran),
+            Some(Ran::Download { .. })
+        ));
+        // `str(a) + str(b)` is not `str(...)` of one value (what it joins is not read).
+        let joined = "r = requests.get(U).text\nos.system(str(r) + str(x))\n";
+        assert_eq!(flow(joined), None);
+        // Aliases in bracketed multi-line imports and in comma lists.
+        let facts = file_facts(
+            b"from os import (\n    path,\n    system as _s,\n)\nimport json, subprocess as sp\n",
+            &[],
+        );
+        assert_eq!(
+            facts.unaliased("_s(c); sp.run(c)"),
+            "os.system(c); subprocess.run(c)"
+        );
         // An alias is replaced as a name, never inside another name or after a dot.
         let facts = file_facts(b"import subprocess as sp\n", &[]);
         assert_eq!(

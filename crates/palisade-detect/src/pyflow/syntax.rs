@@ -159,15 +159,18 @@ pub(super) fn split_top_level(text: &str) -> Vec<&str> {
     out
 }
 
+/// Each scope's statements, with their first lines (1-based).
+pub(super) type ScopeStatements = BTreeMap<Option<u32>, Vec<(u32, String)>>;
+
 /// The statements of the given scopes (a function's `def` line, or `None` for the
 /// module body) in order, with their first line (1-based): lines joined while a bracket
 /// stays open, so a call spread over lines is read whole. One pass over the file serves
-/// every scope.
+/// every scope. The flag is false when `MAX_STATEMENTS` cut the reading short.
 pub(super) fn statements(
     data: &[u8],
     lines: &[LineInfo],
     scopes: &BTreeSet<Option<u32>>,
-) -> BTreeMap<Option<u32>, Vec<(u32, String)>> {
+) -> (ScopeStatements, bool) {
     let scope_of = |info: &LineInfo| -> Option<Option<u32>> {
         match info.function {
             Some(f) if info.kind.runs() && scopes.contains(&Some(f)) => Some(Some(f)),
@@ -175,7 +178,7 @@ pub(super) fn statements(
             _ => None,
         }
     };
-    let mut out: BTreeMap<Option<u32>, Vec<(u32, String)>> = BTreeMap::new();
+    let mut out = ScopeStatements::new();
     let mut total = 0usize;
     // The scope of the statement still open, and its open brackets.
     let mut open: Option<(Option<u32>, i32)> = None;
@@ -211,7 +214,7 @@ pub(super) fn statements(
             }
             _ => {
                 if total >= MAX_STATEMENTS {
-                    break;
+                    return (out, false);
                 }
                 total += 1;
                 statements.push((index as u32 + 1, text.to_string()));
@@ -219,7 +222,7 @@ pub(super) fn statements(
             }
         }
     }
-    out
+    (out, true)
 }
 
 /// Net brackets a line opens outside strings and comments, carrying triple-quoted

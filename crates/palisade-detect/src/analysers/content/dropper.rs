@@ -43,7 +43,8 @@ pub static INSTALL_DROPS_AND_RUNS: RuleInfo = RuleInfo {
 /// Follows every scope that fetches, in a file that starts programs (or sets them to
 /// start), and at install time every scope that writes files and starts programs; tags
 /// the functions that run what they downloaded, and returns the gravest place found: a
-/// download run before a written script started.
+/// download run before a written script started. `complete` says whether every scope
+/// worth following was read through: only then does finding no run mean there is none.
 pub(super) fn confirm(
     data: &[u8],
     lines: &[LineInfo],
@@ -51,7 +52,7 @@ pub(super) fn confirm(
     file_tags: &BTreeSet<String>,
     functions: &mut BTreeMap<u32, BTreeSet<String>>,
     module_body: &BTreeSet<String>,
-) -> Option<ScopeRun> {
+) -> Confirmed {
     // A scope that fetches may run what it got through another function of the file
     // (`runcommand(resp)`), so any process start in the file makes it worth following.
     let starts = |tags: &BTreeSet<String>| tags.contains("process") || tags.contains("persistence");
@@ -65,19 +66,30 @@ pub(super) fn confirm(
         (tags.contains("network") && file_starts)
             || (install && (tags.contains("file-write") || starts(tags)))
     };
-    let mut scopes: BTreeSet<Option<u32>> = functions
-        .iter()
-        .filter(|(_, tags)| worth_following(tags))
-        .map(|(&f, _)| Some(f))
-        .chain((install || worth_following(module_body)).then_some(None))
-        .take(MAX_SCOPES)
+    // The module body first: decoy functions must not crowd it out.
+    let worth: Vec<Option<u32>> = (install || worth_following(module_body))
+        .then_some(None)
+        .into_iter()
+        .chain(
+            functions
+                .iter()
+                .filter(|(_, tags)| worth_following(tags))
+                .map(|(&f, _)| Some(f)),
+        )
         .collect();
+    let mut complete = worth.len() <= MAX_SCOPES;
+    let mut scopes: BTreeSet<Option<u32>> = worth.into_iter().take(MAX_SCOPES).collect();
     // A request through a client the module made (`_session.get(u)`) is not a network
     // call to the rules, which see the client's creation; the flow's own reading of
     // requests finds the functions that make one.
     let follow_fetchers = file_starts && file_tags.contains("network");
     if scopes.is_empty() && !follow_fetchers {
-        return None;
+        // Nothing fetches in code the flow reads (a request in a class body, say):
+        // the flow has no say.
+        return Confirmed {
+            found: None,
+            complete: false,
+        };
     }
     let facts = pyflow::file_facts(data, lines);
     if follow_fetchers {
@@ -88,13 +100,16 @@ pub(super) fn confirm(
             .map(|(&f, _)| Some(f));
         for scope in fetchers {
             if scopes.len() >= MAX_SCOPES {
+                complete = false;
                 break;
             }
             scopes.insert(scope);
         }
     }
+    let runs = pyflow::find_runs(data, lines, &scopes, &facts);
+    complete &= runs.complete;
     let mut gravest: Option<ScopeRun> = None;
-    for (scope, found) in pyflow::find_runs(data, lines, &scopes, &facts) {
+    for (scope, found) in runs.found {
         if let (Ran::Download { .. }, Some(tags)) =
             (&found.ran, scope.and_then(|f| functions.get_mut(&f)))
         {
@@ -107,7 +122,16 @@ pub(super) fn confirm(
             gravest = Some(found);
         }
     }
-    gravest.filter(|g| install || g.ran.downloaded())
+    Confirmed {
+        found: gravest.filter(|g| install || g.ran.downloaded()),
+        complete,
+    }
+}
+
+/// What following a file's data flow found, and whether it read all it meant to.
+pub(super) struct Confirmed {
+    pub(super) found: Option<ScopeRun>,
+    pub(super) complete: bool,
 }
 
 /// Scopes followed per file.

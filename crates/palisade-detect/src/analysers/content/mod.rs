@@ -367,8 +367,8 @@ impl ContentAnalyser {
                 }
             }
         }
-        if let Some(lines) = &lines
-            && let Some(found) = dropper::confirm(
+        let confirmed = lines.as_ref().map(|lines| {
+            dropper::confirm(
                 data,
                 lines,
                 role,
@@ -376,7 +376,9 @@ impl ContentAnalyser {
                 &mut functions,
                 &module_body,
             )
-        {
+        });
+        signals.flow_followed = confirmed.as_ref().is_some_and(|c| c.complete);
+        if let Some(found) = confirmed.and_then(|c| c.found) {
             let evidence = text.evidence(text.offset_of_line(found.run_line));
             let finding = dropper::finding(&found, role);
             let tag = dropper::tag(&found);
@@ -392,7 +394,6 @@ impl ContentAnalyser {
         }
         let function_tags: Vec<BTreeSet<String>> = functions.into_values().collect();
         if lines.is_some() {
-            signals.flow_followed = true;
             let in_context = |tags: &BTreeSet<String>| {
                 tags.contains("credentials")
                     && (tags.contains("sysinfo") || tags.contains("ci-tokens"))

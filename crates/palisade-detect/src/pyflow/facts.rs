@@ -27,8 +27,6 @@ pub struct FileFacts {
     /// (`from os import system as _s`, `import subprocess as sp`), with what they stand
     /// for (`os.system`, `subprocess`).
     aliases: BTreeMap<String, String>,
-    /// One pattern for all the aliases, to put the real names back into a statement.
-    alias_pattern: Option<Regex>,
 }
 
 /// Modules whose names the check reads: an alias of one of them hides a fetch, a write
@@ -57,23 +55,89 @@ static FROM_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
 static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^[ \t]*import[ \t]+([\w. \t,]+?)[ \t]*(?:[;#].*)?$").expect("valid regex")
 });
-/// Aliases read per file: enough that decoy aliases cannot push out the one that
-/// matters, few enough for one small pattern.
-const MAX_ALIASES: usize = 256;
+/// Aliases read per file: only names the check reads count (see `READ_NAMES`), so
+/// decoys must be aliases of those, tens of thousands of lines of them.
+const MAX_ALIASES: usize = 1 << 16;
+/// A statement grows by at most this much as aliases are put back: `[a, a, a, ...]` of a
+/// one-letter alias must not make every statement a megabyte.
+const MAX_UNALIASED_BYTES: usize = 64 << 10;
+/// Names imported from `ALIASED_MODULES` whose aliases matter: what fetches, writes or
+/// runs. A whole module imported under another name always matters.
+const READ_NAMES: &[&str] = &[
+    "system",
+    "popen",
+    "startfile",
+    "execv",
+    "execl",
+    "execvp",
+    "execlp",
+    "spawnv",
+    "spawnl",
+    "posix_spawn",
+    "Popen",
+    "run",
+    "call",
+    "check_call",
+    "check_output",
+    "getoutput",
+    "getstatusoutput",
+    "urlopen",
+    "urlretrieve",
+    "Request",
+    "get",
+    "post",
+    "request",
+    "stream",
+    "Session",
+    "download",
+    "NamedTemporaryFile",
+    "executable",
+    "copyfileobj",
+    "open",
+    "Path",
+];
 /// Longest name or alias read: longer ones are no import a module makes.
 const MAX_ALIAS_BYTES: usize = 64;
 
 impl FileFacts {
     /// `statement` with every alias replaced by what it stands for (`_s(cmd)` becomes
-    /// `os.system(cmd)`); borrowed unchanged when the file has no alias.
+    /// `os.system(cmd)`), reading its names one by one (a name after a dot is an
+    /// attribute, not an alias); borrowed unchanged when nothing is replaced.
     pub(super) fn unaliased<'a>(&self, statement: &'a str) -> std::borrow::Cow<'a, str> {
-        let Some(pattern) = &self.alias_pattern else {
+        if self.aliases.is_empty() {
             return std::borrow::Cow::Borrowed(statement);
-        };
-        pattern.replace_all(statement, |c: &regex::Captures| {
-            let real = self.aliases.get(&c[2]).map_or(&c[2], String::as_str);
-            format!("{}{real}", &c[1])
-        })
+        }
+        let bytes = statement.as_bytes();
+        let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut out = String::new();
+        let (mut copied, mut i) = (0, 0);
+        while i < bytes.len() {
+            if !is_ident(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && is_ident(bytes[i]) {
+                i += 1;
+            }
+            if start > 0 && bytes[start - 1] == b'.' {
+                continue;
+            }
+            // Identifier runs are ASCII, so both ends are character boundaries.
+            if out.len() > MAX_UNALIASED_BYTES {
+                break;
+            }
+            if let Some(real) = self.aliases.get(&statement[start..i]) {
+                out.push_str(&statement[copied..start]);
+                out.push_str(real);
+                copied = i;
+            }
+        }
+        if copied == 0 {
+            return std::borrow::Cow::Borrowed(statement);
+        }
+        out.push_str(&statement[copied..]);
+        std::borrow::Cow::Owned(out)
     }
 }
 
@@ -106,7 +170,9 @@ fn aliases(text: &str) -> BTreeMap<String, String> {
         }
         let list = c.get(2).or(c.get(3)).map_or("", |m| m.as_str());
         for (name, alias) in items(list) {
-            add(&alias, format!("{}.{name}", &c[1]));
+            if READ_NAMES.contains(&name.as_str()) {
+                add(&alias, format!("{}.{name}", &c[1]));
+            }
         }
     }
     for c in IMPORT.captures_iter(text).take(MAX_CONSTANTS) {
@@ -137,10 +203,6 @@ pub fn file_facts(data: &[u8], lines: &[LineInfo]) -> FileFacts {
         facts.constants.insert(c[1].to_string(), value.to_string());
     }
     facts.aliases = aliases(&text);
-    if !facts.aliases.is_empty() {
-        let names: Vec<String> = facts.aliases.keys().map(|a| regex::escape(a)).collect();
-        facts.alias_pattern = Regex::new(&format!(r"(^|[^.\w])({})\b", names.join("|"))).ok();
-    }
     let mut names: BTreeMap<u32, String> = BTreeMap::new();
     let mut parameters: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     let mut fetching: BTreeSet<u32> = BTreeSet::new();

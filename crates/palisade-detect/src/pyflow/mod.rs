@@ -164,11 +164,11 @@ pub fn find_runs(
         let (second, read_all) = statements(data, lines, &callers);
         complete &= read_all;
         for (scope, statements) in second {
-            // Read as `follow` reads them, aliases put back.
-            let calls_provider = statements.iter().any(|(_, text)| {
-                let text = facts.unaliased(text);
-                providers.keys().any(|p| calls_function(&text, p))
-            });
+            // Aliases stand for module names, never for the file's own functions, so
+            // the raw text is what to read here.
+            let calls_provider = statements
+                .iter()
+                .any(|(_, text)| providers.keys().any(|p| calls_function(text, p)));
             if !calls_provider {
                 continue;
             }
@@ -840,6 +840,16 @@ mod tests {
         // `str(a) + str(b)` is not `str(...)` of one value (what it joins is not read).
         let joined = "r = requests.get(U).text\nos.system(str(r) + str(x))\n";
         assert_eq!(flow(joined), None);
+        // Decoy aliases of names the check does not read cannot push out the one it does.
+        let mut decoys = String::new();
+        for i in 0..400 {
+            decoys.push_str(&format!("from os import path as A{i}\n"));
+        }
+        decoys.push_str("from os import system as a\nr = requests.get(U)\nopen(p, 'wb').write(r.content)\na(p)\n");
+        assert!(matches!(
+            flow(&decoys).map(|f| f.ran),
+            Some(Ran::Download { .. })
+        ));
         // Aliases in bracketed multi-line imports and in comma lists.
         let facts = file_facts(
             b"from os import (\n    path,\n    system as _s,\n)\nimport json, subprocess as sp\n",

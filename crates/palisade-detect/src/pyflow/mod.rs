@@ -217,7 +217,6 @@ pub struct Runs {
 }
 
 /// What following one scope found.
-#[derive(Default)]
 struct Followed {
     /// The gravest run in the scope.
     run: Option<ScopeRun>,
@@ -262,6 +261,13 @@ fn is_fetch(expr: &str, facts: &FileFacts) -> bool {
         || facts.fetchers.iter().any(|f| called(expr, f))
 }
 
+/// Whether a statement makes a network request: a call named only inside a string
+/// literal (a script kept in a variable) makes none, but curl's command line is itself a
+/// literal.
+fn statement_fetches(text: &str, facts: &FileFacts) -> bool {
+    is_fetch(text, facts) && (CURL_OUTPUT.is_match(text) || is_fetch(&without_strings(text), facts))
+}
+
 fn follow(
     statements: &[(u32, String)],
     facts: &FileFacts,
@@ -284,8 +290,7 @@ fn follow(
         let s = Statement {
             line: *line,
             text,
-            fetches: is_fetch(text, facts)
-                && (CURL_OUTPUT.is_match(text) || is_fetch(&without_strings(text), facts)),
+            fetches: statement_fetches(text, facts),
         };
         if let Some(run) = t.runs_what_it_got(&s, facts) {
             return Followed {
@@ -634,6 +639,14 @@ mod tests {
         runs.into_iter().next()
     }
 
+    /// Asserts that the gravest run of each of `sources` is what `expected` accepts.
+    fn each_runs(sources: &[&str], expected: impl Fn(&Ran) -> bool) {
+        for source in sources {
+            let ran = flow(source).map(|f| f.ran);
+            assert!(ran.as_ref().is_some_and(&expected), "{source}: {ran:?}");
+        }
+    }
+
     #[test]
     fn follows_a_response_into_a_file_that_is_started() {
         let source = "import requests, subprocess\n\ndef init(url):\n    response = requests.get(url)\n    path = os.path.join(tmp, name)\n    with open(path, 'wb') as file:\n        file.write(response.content)\n\n    subprocess.run([path])\n";
@@ -680,15 +693,13 @@ mod tests {
             (found.run_line, found.ran),
             (5, Ran::Command { fetched_line: 3 })
         );
-        for source in [
-            "def f():\n    cmd = urlopen(U).read().decode()\n    os.system(cmd)\n",
-            "r = requests.get(U)\nsubprocess.Popen(['bash', '-c', r.text])\n",
-        ] {
-            assert!(
-                matches!(flow(source).map(|f| f.ran), Some(Ran::Command { .. })),
-                "{source}"
-            );
-        }
+        each_runs(
+            &[
+                "def f():\n    cmd = urlopen(U).read().decode()\n    os.system(cmd)\n",
+                "r = requests.get(U)\nsubprocess.Popen(['bash', '-c', r.text])\n",
+            ],
+            |ran| matches!(ran, Ran::Command { .. }),
+        );
         // A self-updater puts a fetched version into a command it wrote itself.
         for source in [
             "def up():\n    v = requests.get(U).json()['version']\n    subprocess.run([sys.executable, '-m', 'pip', 'install', f'x=={v}'])\n",
@@ -811,15 +822,13 @@ mod tests {
             "out = subprocess.check_output(['curl', '-o', 'x.tgz', U])\nsubprocess.run(out)\n";
         assert_eq!(flow(to_file), None);
         // A downloaded file run as Python through a handle or `open(...).read()`.
-        for source in [
-            "r = requests.get(U)\nopen(p, 'wb').write(r.content)\nwith open(p) as f:\n    exec(f.read(), {})\n",
-            "urlretrieve(U, 'x.py')\nexec(open('x.py').read())\n",
-        ] {
-            assert!(
-                matches!(flow(source).map(|f| f.ran), Some(Ran::Download { .. })),
-                "{source}"
-            );
-        }
+        each_runs(
+            &[
+                "r = requests.get(U)\nopen(p, 'wb').write(r.content)\nwith open(p) as f:\n    exec(f.read(), {})\n",
+                "urlretrieve(U, 'x.py')\nexec(open('x.py').read())\n",
+            ],
+            |ran| matches!(ran, Ran::Download { .. }),
+        );
         // A version file of the package read and run is not a download.
         let version = "with open(os.path.join(here, 'pkg', '__version__.py')) as f:\n    exec(f.read(), about)\n";
         assert_eq!(flow(version), None);
@@ -837,7 +846,12 @@ mod tests {
             flow(method).map(|f| f.ran),
             Some(Ran::Download { .. })
         ));
-        // `str(a) + str(b)` is not `str(...)` of one value (what it joins is not read).
+        // `str(str(r))` is the response; `str(a) + str(b)` is not `str(...)` of one value.
+        let wrapped = "r = requests.get(U).text\nos.system(str(str(r)))\n";
+        assert_eq!(
+            flow(wrapped).map(|f| f.ran),
+            Some(Ran::Command { fetched_line: 1 })
+        );
         let joined = "r = requests.get(U).text\nos.system(str(r) + str(x))\n";
         assert_eq!(flow(joined), None);
         // Decoy aliases of names the check does not read cannot push out the one it does.

@@ -240,13 +240,18 @@ pub fn role_by_path(path: &str) -> Role {
         )
     });
     let name = lower.rsplit('/').next().unwrap_or(&lower);
+    // TypeScript declarations describe types to the compiler and never run; AWS SDKs
+    // ship thousands, their doc comments full of `<important>` and credentials prose.
+    let declarations = [".d.ts", ".d.mts", ".d.cts"]
+        .iter()
+        .any(|ext| name.ends_with(ext));
     let test_file = name.starts_with("test_")
         || name.ends_with("_test.py")
         || name.ends_with("_test.go")
         || name.contains(".test.")
         || name.contains(".spec.")
         || name == "conftest.py";
-    if auxiliary_dir || test_file {
+    if auxiliary_dir || test_file || declarations {
         Role::Auxiliary
     } else {
         Role::Import
@@ -301,6 +306,11 @@ mod tests {
         assert_eq!(role_by_path("pkg/tests/test_x.py"), Role::Auxiliary);
         assert_eq!(role_by_path("package/lib/foo.spec.js"), Role::Auxiliary);
         assert_eq!(role_by_path("pkg/docs/conf.py"), Role::Auxiliary);
+        assert_eq!(
+            role_by_path("package/dist-types/models/models_0.d.ts"),
+            Role::Auxiliary
+        );
+        assert_eq!(role_by_path("package/dist/index.mts"), Role::Import);
         assert_eq!(role_by_path("pkg/src/attest.py"), Role::Import);
         assert_eq!(role_by_path("pkg/mypkg/__init__.py"), Role::Import);
     }

@@ -39,7 +39,7 @@ pub struct FileSignals {
 }
 
 impl FileSignals {
-    fn has(&self, tag: &str) -> bool {
+    pub fn has(&self, tag: &str) -> bool {
         self.tags.contains(tag) || self.hidden_tags.contains(tag)
     }
 }
@@ -544,6 +544,7 @@ mod tests {
             role,
             ecosystem: Some(Ecosystem::PyPI),
             confusion_shape: false,
+            on_demand_lines: Vec::new(),
         };
         correlations(s, &context).iter().map(|r| r.id).collect()
     }

@@ -7,6 +7,9 @@
 //! command line (see [`command`]) so that analysers can weigh them as install-time code.
 
 mod command;
+mod on_demand;
+
+pub use on_demand::npm_on_demand_script_lines;
 
 use crate::common::{Ctx, EntryExt, Identity, entry, manifest_bytes};
 use crate::text::{clip, offset_at};
@@ -52,7 +55,7 @@ pub static PREPARE: RuleInfo = RuleInfo {
 };
 
 /// Lifecycle scripts npm runs without being asked, in the order it runs them.
-const LIFECYCLE: &[&str] = &[
+pub(crate) const LIFECYCLE: &[&str] = &[
     "preinstall",
     "install",
     "postinstall",
@@ -157,7 +160,7 @@ pub(crate) fn identify(ctx: &Ctx, root: &str) -> Option<Identity> {
 
 /// Offset of the first `"key":` at or after `from`. A key spelled with escapes is not
 /// found; callers fall back to a coarser place.
-fn find_key(data: &[u8], key: &str, from: usize) -> Option<usize> {
+pub(crate) fn find_key(data: &[u8], key: &str, from: usize) -> Option<usize> {
     let needle = format!("\"{key}\"");
     let from = from.min(data.len());
     memchr::memmem::find_iter(&data[from..], needle.as_bytes())

@@ -7,6 +7,7 @@ use crate::coderules::{RuleSet, Signal};
 use crate::correlate::{FileSignals, rule_points};
 use crate::deobfuscate::is_executable;
 use crate::goinit::init_bodies;
+use crate::jscomments::comment_lines;
 use crate::pyblocks::{LineInfo, LineKind, analyse_lines};
 use crate::pycalls::import_time_functions;
 use crate::signatures::Signatures;
@@ -136,6 +137,7 @@ impl ContentAnalyser {
             promote_imported_modules(package, &mut roles);
         }
         promote_started_scripts(package, &mut roles);
+        let on_demand = palisade_package::npm_on_demand_script_lines(package);
         let mut scanner = self.signatures.as_ref().map(Signatures::scanner);
         let mut scores = Vec::new();
         for (index, file) in package.files.iter().enumerate() {
@@ -161,6 +163,11 @@ impl ContentAnalyser {
                 role,
                 ecosystem: package.ecosystem,
                 confusion_shape: package.version.as_deref().is_some_and(absurd_version),
+                on_demand_lines: if package.manifest_path.as_deref() == Some(file.path.as_str()) {
+                    on_demand.clone()
+                } else {
+                    Vec::new()
+                },
             };
             scores.extend(self.analyse_file(
                 file,
@@ -245,14 +252,38 @@ impl ContentAnalyser {
         // Python gets every hit (bounded) so that capabilities can be grouped by function,
         // and Go with `init` bodies so that a hit inside one is seen after one outside;
         // other languages only need the first hit of each rule.
-        let hits = if lines.is_some() || !go_init.is_empty() {
+        let on_demand = &context.on_demand_lines;
+        let mut hits = if lines.is_some() || !go_init.is_empty() || !on_demand.is_empty() {
             self.rules.scan_all(data, language, HITS_PER_RULE)
         } else {
             self.rules.scan(data, language)
         };
+        // JavaScript comments: worked out only for a file with hits, and every hit read
+        // only when a first one fell in a comment (the rule may have one in code too).
+        let comments = if language == Language::JavaScript && !hits.is_empty() {
+            comment_lines(data)
+        } else {
+            Vec::new()
+        };
+        let in_comment = |start: usize| comments.binary_search(&text.line(start)).is_ok();
+        if lines.is_none() && hits.iter().any(|h| in_comment(h.start)) {
+            hits = self.rules.scan_all(data, language, HITS_PER_RULE);
+        }
         let mut functions: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
         let kind_at = |start: usize| {
             let line = text.line(start);
+            if on_demand.binary_search(&line).is_ok() {
+                return Some(LineInfo {
+                    kind: LineKind::MaintainerCommand,
+                    function: None,
+                });
+            }
+            if comments.binary_search(&line).is_ok() {
+                return Some(LineInfo {
+                    kind: LineKind::NotCode,
+                    function: None,
+                });
+            }
             lines
                 .as_ref()
                 .and_then(|l| l.get(line as usize - 1).copied())
@@ -316,7 +347,9 @@ impl ContentAnalyser {
                 // behaviour. Nor is a maintainer's release command, which pip never runs.
                 documentation_points +=
                     rule_points(rule.signal, rule.info.severity) * DOCUMENTATION_WEIGHT;
-                place.push_str(if kind == LineKind::MaintainerCommand {
+                place.push_str(if kind == LineKind::MaintainerCommand && language == Language::Json {
+                    ", in a package.json script npm runs only when asked (`npm run`), never on install"
+                } else if kind == LineKind::MaintainerCommand {
                     ", in a setup.py command that pip never runs (`setup.py publish`)"
                 } else {
                     ", in a comment or docstring"
@@ -407,6 +440,10 @@ impl ContentAnalyser {
                     || signals.module_level.contains("exec")
                     || function_tags.iter().any(decode_exec),
             );
+        } else if signals.has("credentials") && (signals.has("sysinfo") || signals.has("ci-tokens"))
+        {
+            signals.credentials_with_context_in_one_scope =
+                credentials_near_context(&self.rules, data, language);
         }
         judge(
             file,
@@ -418,6 +455,38 @@ impl ContentAnalyser {
             findings,
         )
     }
+}
+
+/// How close, in bytes, a credential file's name and host data or a token variable must
+/// be to count as one piece of code where no function scopes are known: a stealer's
+/// inventory sits in one function, while a bundle of fifteen thousand lines (a
+/// publishing tool listing `.npmrc` among lockfiles, its release code reading
+/// `GITHUB_TOKEN` eleven kilobytes later) holds both in unrelated places.
+const CONTEXT_WINDOW: usize = 4096;
+
+/// Whether some hit of a credentials rule lies within [`CONTEXT_WINDOW`] of a hit of a
+/// host-data or token-variable rule; `None` when the code rules saw one side only (a
+/// signature or decoded text supplied the other), so the file-level reading stands.
+fn credentials_near_context(rules: &RuleSet, data: &[u8], language: Language) -> Option<bool> {
+    let mut credentials = Vec::new();
+    let mut context = Vec::new();
+    for hit in rules.scan_all(data, language, HITS_PER_RULE) {
+        let tags = &rules.rules[hit.rule].tags;
+        if tags.iter().any(|t| t == "credentials") {
+            credentials.push(hit.start);
+        }
+        if tags.iter().any(|t| t == "sysinfo" || t == "ci-tokens") {
+            context.push(hit.start);
+        }
+    }
+    if credentials.is_empty() || context.is_empty() {
+        return None;
+    }
+    Some(
+        credentials
+            .iter()
+            .any(|&c| context.iter().any(|&x| c.abs_diff(x) <= CONTEXT_WINDOW)),
+    )
 }
 
 /// A file's text with its line index, built on first use: most files have no hit.
@@ -465,6 +534,9 @@ pub struct FileContext {
     pub ecosystem: Option<Ecosystem>,
     /// The package's version is a dependency-confusion shape (99.0.0).
     pub confusion_shape: bool,
+    /// 1-based lines that hold only code nobody runs on install or import: in an npm
+    /// manifest, the scripts npm runs only when asked (`npm run release`).
+    pub on_demand_lines: Vec<u32>,
 }
 
 fn executable_kind(data: &[u8]) -> &'static str {
@@ -482,14 +554,26 @@ fn executable_kind(data: &[u8]) -> &'static str {
 fn off_screen(data: &[u8]) -> Option<usize> {
     let mut run = 0usize;
     let mut code_before = false;
+    // A line that opens as a comment (`#`, `//`, `/*`, ` * `) is not code wherever its
+    // text is: a caret under a column in an explanatory comment is no hidden call.
+    let mut comment_line = false;
     for (i, &b) in data.iter().enumerate() {
         match b {
             b'\n' => {
                 run = 0;
                 code_before = false;
+                comment_line = false;
             }
             b' ' | b'\t' => run += 1,
+            _ if comment_line => {}
             _ => {
+                if !code_before
+                    && (matches!(b, b'#' | b'*')
+                        || (b == b'/' && matches!(data.get(i + 1), Some(b'/' | b'*'))))
+                {
+                    comment_line = true;
+                    continue;
+                }
                 if run >= OFF_SCREEN_COLUMNS
                     && code_before
                     && !matches!(b, b'#' | b'/' | b'*' | b'"' | b'\'')

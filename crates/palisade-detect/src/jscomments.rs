@@ -10,16 +10,34 @@
 //! lexer saw comment on it and no code, and its first visible characters open or
 //! continue a comment (`//`, `/*`, `*`), so a lexer fooled by a hostile file cannot
 //! pass off an ordinary line of code as documentation.
+//!
+//! Where the reading could differ from JavaScript's, the lexer gives up and reports no
+//! comment lines at all, which costs only the down-weighting: other line terminators
+//! (a lone CR, U+2028, U+2029), a string or regular expression left open at a line's
+//! end (JavaScript has none), templates nested past [`MAX_TEMPLATE_DEPTH`]. The lines of a block comment opened after code
+//! (`x = a / b /* ...`, where `/` might have begun a regular expression) are not
+//! counted.
+//! A comment line holding `${` is never counted: inside a template literal the lexer
+//! lost track of, that is code.
 
 /// Nesting of `${}` inside template literals followed before the rest is read as code.
 const MAX_TEMPLATE_DEPTH: usize = 64;
 
 /// 1-based numbers of the lines that hold only comment, in ascending order.
 pub fn comment_lines(data: &[u8]) -> Vec<u32> {
+    let other_line_ends = memchr::memchr_iter(b'\r', data).any(|i| data.get(i + 1) != Some(&b'\n'))
+        || memchr::memmem::find(data, "\u{2028}".as_bytes()).is_some()
+        || memchr::memmem::find(data, "\u{2029}".as_bytes()).is_some();
+    if other_line_ends {
+        return Vec::new();
+    }
     let mut lexer = Lexer::default();
     let mut out = Vec::new();
     let mut i = 0;
     while i < data.len() {
+        if lexer.unsure {
+            return Vec::new();
+        }
         let b = data[i];
         if b == b'\n' {
             lexer.end_line(data, i, &mut out);
@@ -58,13 +76,16 @@ pub fn comment_lines(data: &[u8]) -> Vec<u32> {
         };
     }
     lexer.end_line(data, data.len(), &mut out);
+    if lexer.unsure {
+        return Vec::new();
+    }
     out
 }
 
 /// Past a backslash and the byte it escapes, but never past a line break: a line
 /// continuation inside a string still ends a line, and lines must be counted.
 fn skip_escape(data: &[u8], i: usize) -> usize {
-    if data.get(i + 1) == Some(&b'\n') {
+    if matches!(data.get(i + 1), Some(b'\n' | b'\r')) {
         i + 1
     } else {
         i + 2
@@ -99,6 +120,12 @@ struct Lexer {
     /// Brace depths at which a `}` returns to an enclosing template literal.
     templates: Vec<usize>,
     braces: usize,
+    /// The open block comment began after code on its line.
+    block_after_code: bool,
+    /// The current line began inside such a block comment.
+    in_doubtful_block: bool,
+    /// The reading may differ from JavaScript's: report nothing.
+    unsure: bool,
 }
 
 impl Lexer {
@@ -107,15 +134,23 @@ impl Lexer {
         let text = data[self.line_start..end].trim_ascii_start();
         let opens_comment =
             text.starts_with(b"//") || text.starts_with(b"/*") || text.starts_with(b"*");
-        if self.comment && !self.code && opens_comment {
+        let interpolates = memchr::memmem::find(text, b"${").is_some();
+        if self.comment && !self.code && opens_comment && !interpolates && !self.in_doubtful_block {
             out.push(self.line);
         }
+        // A block comment opened after code may really be inside a regular expression
+        // the lexer read as a division: its lines, to the one that closes it, are not
+        // trusted as comment.
+        self.in_doubtful_block = self.state == State::BlockComment && self.block_after_code;
+        let line = &data[self.line_start..end];
+        let continued = line.strip_suffix(b"\r").unwrap_or(line).ends_with(b"\\");
         match self.state {
             State::LineComment => self.state = State::Code,
-            // A string continued by a backslash goes on; a broken string or regular
-            // expression ends with its line.
-            State::Quoted(_) if end > 0 && data.get(end - 1) == Some(&b'\\') => {}
-            State::Quoted(_) | State::Regex { .. } => self.state = State::Code,
+            // A string continued by a backslash goes on.
+            State::Quoted(_) if continued => {}
+            // JavaScript has no string or regular expression that runs past its line
+            // otherwise: the lexer has lost JavaScript's reading.
+            State::Quoted(_) | State::Regex { .. } => self.unsure = true,
             _ => {}
         }
         self.code = false;
@@ -137,6 +172,7 @@ impl Lexer {
                 }
                 Some(b'*') => {
                     self.state = State::BlockComment;
+                    self.block_after_code = self.code;
                     self.comment = true;
                     return i + 2;
                 }
@@ -147,7 +183,7 @@ impl Lexer {
         match b {
             b'\'' | b'"' => self.state = State::Quoted(b),
             b'`' => self.state = State::Template,
-            b'/' if !self.operand && !self.after_keyword(data, i) => {
+            b'/' if !self.operand || self.after_keyword(data, i) => {
                 self.state = State::Regex { in_class: false }
             }
             b'{' => {
@@ -157,6 +193,7 @@ impl Lexer {
             b'}' => {
                 if self.templates.last() == Some(&self.braces) {
                     self.templates.pop();
+                    self.braces -= 1;
                     self.state = State::Template;
                 } else {
                     self.braces = self.braces.saturating_sub(1);
@@ -215,6 +252,8 @@ impl Lexer {
                     self.templates.push(self.braces);
                     self.state = State::Code;
                     self.operand = false;
+                } else {
+                    self.unsure = true;
                 }
                 i + 2
             }
@@ -256,6 +295,7 @@ mod tests {
             "const b = `${x /* c */} // still template`;\n",
             "const r = /\\/*[*/]/; eval(r);\n",
             "const d = x / 2; // divide\n",
+            "function f(s) { return /[/*]/.test(s); }\n",
             "const e = `a ${`b ${c}`} */`;\n",
             "eval(e);\n",
         );
@@ -264,12 +304,36 @@ mod tests {
 
     #[test]
     fn a_line_of_code_never_passes_as_comment() {
-        // A desynchronising regex cannot turn the next line into comment: it must look
-        // like one too.
-        let source = "x = a / b /* open\neval(payload)\n*/\n";
-        assert_eq!(comment_lines(source.as_bytes()), [3]);
+        // A block comment opened after code and running past its line may be a regular
+        // expression the lexer took for a division: its lines are not trusted.
+        let source = "x = a / b /* open\n* eval(payload)\n// */\n// note\n";
+        assert_eq!(comment_lines(source.as_bytes()), [4]);
+        // A division the lexer took for a regular expression leaves it open at the
+        // line's end, where a string really continues.
+        let source = "x = a++ / 'x\\\n// '; eval(payload)\n// note\n";
+        assert!(comment_lines(source.as_bytes()).is_empty());
+        // The next line must look like a comment too.
+        let source = "/* open\neval(payload)\n*/\n";
+        assert_eq!(comment_lines(source.as_bytes()), [1, 3]);
         assert!(comment_lines(b"").is_empty());
         assert_eq!(comment_lines(b"/* never closed\neval(x)"), [1]);
+        // Readings JavaScript might not share: nothing is reported.
+        for hostile in [
+            &b"// docs\reval(atob(p))\n"[..],
+            "// docs\u{2028}eval(atob(p))\n".as_bytes(),
+            b"s = 'a\\\r\n// '; eval(payload)\r\n",
+            b"if (1) /[/*]/.test('')\n* eval(payload)\n// */\n",
+            b"x = a++ / 2 + `\n// ${eval(payload)}\n`\n",
+        ] {
+            let lines = comment_lines(hostile);
+            assert!(
+                lines.len() <= 1 && !lines.contains(&2),
+                "{lines:?} for {hostile:?}"
+            );
+        }
+        // Leaving a nested template returns to the outer one, where `//` is text.
+        let nested = b"x = `${`${a}`}\n// ${eval(payload)}\n`;\n";
+        assert!(comment_lines(nested).is_empty());
         // A line continuation inside a string does not shift the count.
         assert_eq!(comment_lines(b"s = 'a\\\nb';\n// note\n"), [3]);
     }

@@ -130,3 +130,32 @@ fetch('https://cdn.example.com/x.json');
         assert!(found.iter().any(|r| r == id), "no {id} in {found:?}");
     }
 }
+
+#[test]
+fn comments_cannot_screen_the_code_behind_them() {
+    // Documentation quoting a call is documentation...
+    let documented = "/**\n * Like `eval(code)`, but sandboxed.\n */\nconst s = Buffer.from(p, 'base64').toString();\n";
+    let found =
+        rules(&analyse(&[("package.json", &manifest("")), ("index.js", documented)]).findings)
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+    assert!(
+        !found.iter().any(|r| r == "correlate/decode-then-execute"),
+        "{found:?}"
+    );
+    // ...but a wall of commented copies, more than the hits a rule keeps, does not hide
+    // the call after it.
+    let screen = format!(
+        "{}const s = Buffer.from(p, 'base64').toString();\neval(s);\n",
+        "// eval(s)\n".repeat(2000)
+    );
+    let found = rules(&analyse(&[("package.json", &manifest("")), ("index.js", &screen)]).findings)
+        .into_iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    assert!(
+        found.iter().any(|r| r == "correlate/decode-then-execute"),
+        "{found:?}"
+    );
+}

@@ -11,7 +11,7 @@ use crate::text::resolve;
 use serde_json::{Map, Value};
 
 /// Longest command read; scripts are one-liners, a longer one is mostly payload text.
-const MAX_COMMAND_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_COMMAND_BYTES: usize = 8 * 1024;
 
 /// How deep `npm run x` is followed into other scripts.
 const MAX_DEPTH: usize = 4;

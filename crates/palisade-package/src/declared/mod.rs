@@ -18,11 +18,7 @@ pub const MAX_DECLARED: usize = 10_000;
 /// The dependencies declared by the manifest that identified `package`, in manifest
 /// order. Empty when the package has no readable manifest.
 pub fn declared_dependencies(package: &Package) -> Vec<DeclaredDependency> {
-    let Some(manifest) = package
-        .manifest_path
-        .as_deref()
-        .and_then(|p| package.file(p))
-    else {
+    let Some(manifest) = package.manifest() else {
         return Vec::new();
     };
     let data = strip_bom(&manifest.data);
@@ -43,11 +39,7 @@ pub fn declared_dependencies(package: &Package) -> Vec<DeclaredDependency> {
 /// npm lifecycle scripts as the artifact's own `package.json` declares them, name to
 /// command: the side of npm "manifest confusion" that runs.
 pub fn declared_npm_scripts(package: &Package) -> Vec<(String, String)> {
-    let Some(manifest) = package
-        .manifest_path
-        .as_deref()
-        .and_then(|p| package.file(p))
-    else {
+    let Some(manifest) = package.manifest() else {
         return Vec::new();
     };
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(strip_bom(&manifest.data)) else {

@@ -28,11 +28,7 @@ pub fn npm_on_demand_script_lines(package: &Package) -> Vec<u32> {
     if package.ecosystem != Some(palisade_core::Ecosystem::Npm) {
         return Vec::new();
     }
-    let Some(manifest) = package
-        .manifest_path
-        .as_deref()
-        .and_then(|p| package.file(p))
-    else {
+    let Some(manifest) = package.manifest() else {
         return Vec::new();
     };
     // With a binding.gyp, npm runs node-gyp on install, and the gyp file can run

@@ -453,3 +453,32 @@ fn a_setup_py_that_starts_a_script_it_wrote_under_aliases_is_found() {
     assert_lacks(&build_rules, "correlate/download-write-run");
     assert_has(&build_rules, "correlate/setup-py-network");
 }
+
+#[test]
+fn docstrings_cannot_screen_the_code_behind_them() {
+    let call = "exec(base64.b64decode(p))\n";
+    // Quoted in a docstring, the call is documentation...
+    let documented = format!("\"\"\"\n{call}\"\"\"\nimport base64\n");
+    let findings = analyse_file("pkg/__init__.py", &documented);
+    let decode_exec = findings
+        .iter()
+        .find(|f| f.rule == "execution/python-exec-decoded")
+        .expect("the quoted call is reported");
+    assert!(
+        decode_exec.message.contains("docstring"),
+        "{}",
+        decode_exec.message
+    );
+    // ...but two thousand quoted copies do not hide the call after them.
+    let screen = format!("\"\"\"\n{}\"\"\"\nimport base64\n{call}", call.repeat(2000));
+    let findings = analyse_file("pkg/__init__.py", &screen);
+    let decode_exec = findings
+        .iter()
+        .find(|f| f.rule == "execution/python-exec-decoded")
+        .expect("the call is reported");
+    assert!(
+        !decode_exec.message.contains("docstring"),
+        "{}",
+        decode_exec.message
+    );
+}

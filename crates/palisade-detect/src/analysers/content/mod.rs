@@ -276,19 +276,25 @@ impl ContentAnalyser {
         }
         // Only the first hits of a rule are kept; had they filled up with commented or
         // on-demand copies, one in code could hide behind them. Then nothing is demoted.
-        if lines.is_none() {
-            let demoted = |start: usize| {
-                let line = text.line(start);
-                comments.binary_search(&line).is_ok() || on_demand.binary_search(&line).is_ok()
-            };
-            if screened(&hits, HITS_PER_RULE, demoted) {
-                // Read further before giving up: generated declarations repeat a phrase
-                // in hundreds of doc comments.
-                hits = self.rules.scan_all(data, language, SCREEN_HITS);
-                if screened(&hits, SCREEN_HITS, demoted) {
-                    comments.clear();
-                    on_demand = &[];
-                }
+        // Python comments and docstrings are demoted the same way, and screened the same.
+        let mut distrust_python_docs = false;
+        let demoted = |start: usize| {
+            let line = text.line(start);
+            comments.binary_search(&line).is_ok()
+                || on_demand.binary_search(&line).is_ok()
+                || lines
+                    .as_ref()
+                    .and_then(|l| l.get(line as usize - 1))
+                    .is_some_and(|info| !info.kind.runs())
+        };
+        if screened(&hits, HITS_PER_RULE, demoted) {
+            // Read further before giving up: generated declarations repeat a phrase
+            // in hundreds of doc comments.
+            hits = self.rules.scan_all(data, language, SCREEN_HITS);
+            if screened(&hits, SCREEN_HITS, demoted) {
+                comments.clear();
+                on_demand = &[];
+                distrust_python_docs = true;
             }
         }
         let mut functions: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
@@ -306,9 +312,16 @@ impl ContentAnalyser {
                     function: None,
                 });
             }
-            lines
+            let info = lines
                 .as_ref()
-                .and_then(|l| l.get(line as usize - 1).copied())
+                .and_then(|l| l.get(line as usize - 1).copied());
+            match info {
+                Some(info) if distrust_python_docs && !info.kind.runs() => Some(LineInfo {
+                    kind: LineKind::Other,
+                    function: info.function,
+                }),
+                _ => info,
+            }
         };
         // Each rule is reported once, at its first hit in code; a hit in a comment or
         // docstring is reported only when the rule has none in code. A licence header

@@ -454,31 +454,25 @@ fn a_setup_py_that_starts_a_script_it_wrote_under_aliases_is_found() {
     assert_has(&build_rules, "correlate/setup-py-network");
 }
 
+/// The message of the decoded-exec finding of a module made of `source`.
+fn decoded_exec_message(source: &str) -> String {
+    analyse_file("pkg/__init__.py", source)
+        .into_iter()
+        .find(|f| f.rule == "execution/python-exec-decoded")
+        .expect("the call is reported")
+        .message
+}
+
 #[test]
 fn docstrings_cannot_screen_the_code_behind_them() {
     let call = "exec(base64.b64decode(p))\n";
     // Quoted in a docstring, the call is documentation...
-    let documented = format!("\"\"\"\n{call}\"\"\"\nimport base64\n");
-    let findings = analyse_file("pkg/__init__.py", &documented);
-    let decode_exec = findings
-        .iter()
-        .find(|f| f.rule == "execution/python-exec-decoded")
-        .expect("the quoted call is reported");
-    assert!(
-        decode_exec.message.contains("docstring"),
-        "{}",
-        decode_exec.message
-    );
+    let documented = decoded_exec_message(&format!("\"\"\"\n{call}\"\"\"\nimport base64\n"));
+    assert!(documented.contains("docstring"), "{documented}");
     // ...but two thousand quoted copies do not hide the call after them.
-    let screen = format!("\"\"\"\n{}\"\"\"\nimport base64\n{call}", call.repeat(2000));
-    let findings = analyse_file("pkg/__init__.py", &screen);
-    let decode_exec = findings
-        .iter()
-        .find(|f| f.rule == "execution/python-exec-decoded")
-        .expect("the call is reported");
-    assert!(
-        !decode_exec.message.contains("docstring"),
-        "{}",
-        decode_exec.message
-    );
+    let screened = decoded_exec_message(&format!(
+        "\"\"\"\n{}\"\"\"\nimport base64\n{call}",
+        call.repeat(2000)
+    ));
+    assert!(!screened.contains("docstring"), "{screened}");
 }

@@ -3,7 +3,7 @@
 //! correlates what each file shows into findings and points.
 
 use crate::analysers::manifest::absurd_version;
-use crate::coderules::{RuleSet, Signal};
+use crate::coderules::{Hit, RuleSet, Signal};
 use crate::correlate::{FileSignals, rule_points};
 use crate::deobfuscate::is_executable;
 use crate::goinit::init_bodies;
@@ -494,7 +494,7 @@ impl ContentAnalyser {
 
 /// Whether some rule reached `cap` hits, so that later ones went unread,
 /// with every hit read `screened` (in a comment, say): one after them may be the real one.
-fn screened(hits: &[crate::coderules::Hit], cap: usize, screened: impl Fn(usize) -> bool) -> bool {
+fn screened(hits: &[Hit], cap: usize, screened: impl Fn(usize) -> bool) -> bool {
     let mut counts: BTreeMap<usize, (usize, bool)> = BTreeMap::new();
     for hit in hits {
         let (count, all) = counts.entry(hit.rule).or_insert((0, true));
@@ -516,34 +516,27 @@ const CONTEXT_WINDOW: usize = 4096;
 /// signature or decoded text supplied the other) or a rule's hits filled up (decoys
 /// could push the near pair out), so the file-level reading stands.
 fn credentials_near_context(rules: &RuleSet, data: &[u8], language: Language) -> Option<bool> {
-    let mut credentials = Vec::new();
-    let mut context = Vec::new();
-    let mut filled = false;
-    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
-    for hit in rules.scan_all(data, language, HITS_PER_RULE) {
-        let tags = &rules.rules[hit.rule].tags;
-        let is_credentials = tags.iter().any(|t| t == "credentials");
-        let is_context = tags.iter().any(|t| t == "sysinfo" || t == "ci-tokens");
-        if is_credentials {
-            credentials.push(hit.start);
-        }
-        if is_context {
-            context.push(hit.start);
-        }
-        if is_credentials || is_context {
-            let count = counts.entry(hit.rule).or_default();
-            *count += 1;
-            filled |= *count >= HITS_PER_RULE;
-        }
-    }
-    if credentials.is_empty() || context.is_empty() || filled {
+    let has = |hit: &Hit, wanted: &[&str]| {
+        rules.rules[hit.rule]
+            .tags
+            .iter()
+            .any(|t| wanted.contains(&t.as_str()))
+    };
+    let hits: Vec<_> = rules
+        .scan_all(data, language, HITS_PER_RULE)
+        .into_iter()
+        .filter(|hit| has(hit, &["credentials", "sysinfo", "ci-tokens"]))
+        .collect();
+    let (credentials, context): (Vec<&Hit>, Vec<&Hit>) =
+        hits.iter().partition(|hit| has(hit, &["credentials"]));
+    if credentials.is_empty() || context.is_empty() || screened(&hits, HITS_PER_RULE, |_| true) {
         return None;
     }
-    Some(
-        credentials
+    Some(credentials.iter().any(|c| {
+        context
             .iter()
-            .any(|&c| context.iter().any(|&x| c.abs_diff(x) <= CONTEXT_WINDOW)),
-    )
+            .any(|x| c.start.abs_diff(x.start) <= CONTEXT_WINDOW)
+    }))
 }
 
 /// A file's text with its line index, built on first use: most files have no hit.

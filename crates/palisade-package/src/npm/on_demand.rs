@@ -106,11 +106,25 @@ fn single_script(line: &[u8]) -> Option<String> {
 }
 
 /// Names of the scripts that run when the package is installed, directly or through
-/// another script; `None` when a command that runs could start scripts unnamed. Each
-/// script is read once, so the work is linear in the manifest.
+/// another script; `None` when a command that runs could start scripts unnamed.
 fn run_on_install(scripts: &Map<String, Value>) -> Option<BTreeSet<&str>> {
+    let (run, opaque) = follow(scripts);
+    (!opaque).then_some(run)
+}
+
+/// Names of the scripts that run on install as far as their commands name them, even
+/// where one of them could also start scripts unnamed.
+pub(crate) fn reached_on_install(scripts: &Map<String, Value>) -> BTreeSet<&str> {
+    follow(scripts).0
+}
+
+/// The scripts reached from the install hooks, and whether a command among them could
+/// start scripts it does not name. Each script is read once, so the work is linear in
+/// the manifest.
+fn follow(scripts: &Map<String, Value>) -> (BTreeSet<&str>, bool) {
     let mut run = BTreeSet::new();
     let mut queue = Vec::new();
+    let mut any_opaque = false;
     // Events that some installs also run: `prepack`/`postpack` when npm packs a git
     // dependency, `dependencies` after the tree changes.
     let also = ["prepack", "postpack", "dependencies"];
@@ -127,14 +141,12 @@ fn run_on_install(scripts: &Map<String, Value>) -> Option<BTreeSet<&str>> {
         let Some(command) = scripts.get(name).and_then(Value::as_str) else {
             continue;
         };
-        if opaque(command, scripts) {
-            return None;
-        }
+        any_opaque |= opaque(command, scripts);
         for word in simple_commands(command).iter().flatten() {
             reach(scripts, word, &mut run, &mut queue);
         }
     }
-    Some(run)
+    (run, any_opaque)
 }
 
 /// Marks the script that `word` names, if any, as run, and queues it when new.

@@ -181,6 +181,29 @@ impl ContentAnalyser {
                 findings,
             ));
         }
+        // npm's install-time commands are shell code: read them as such, at their lines
+        // in the manifest.
+        if let (true, Some(view), Some(manifest)) = (
+            Instant::now() < deadline,
+            palisade_package::npm_install_script_view(package),
+            package.manifest(),
+        ) {
+            let context = FileContext {
+                role: Role::Install,
+                ecosystem: package.ecosystem,
+                confusion_shape: package.version.as_deref().is_some_and(absurd_version),
+                on_demand_lines: Vec::new(),
+            };
+            let data = &view[..view.len().min(MAX_SCANNED)];
+            scores.extend(self.analyse_file(
+                manifest,
+                data,
+                Language::Shell,
+                &context,
+                None,
+                findings,
+            ));
+        }
         scores
     }
 

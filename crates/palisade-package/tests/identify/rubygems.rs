@@ -123,3 +123,34 @@ fn a_gem_source_folder_is_read_from_its_gemspec() {
     assert_eq!(point.line, Some(4));
     assert_eq!(point.runs_files, vec!["ext/srcgem/extconf.rb"]);
 }
+
+#[test]
+fn a_rubygems_plugin_runs_on_every_gem_command() {
+    let spec = "--- !ruby/object:Gem::Specification\nname: plugged\nversion: !ruby/object:Gem::Version\n  version: '1.0'\nextensions: []\n";
+    let package = identify(
+        "tar",
+        &[
+            ("metadata.gz!/metadata", spec.as_bytes()),
+            ("data.tar.gz!/lib/plugged.rb", b""),
+            (
+                "data.tar.gz!/lib/rubygems_plugin.rb",
+                b"Gem.post_install { |i| }",
+            ),
+        ],
+    );
+    let point = only(&package, "install/gem-rubygems-plugin");
+    assert_eq!(point.phase, Phase::Install);
+    assert_eq!(
+        point.runs_files,
+        vec!["data.tar.gz!/lib/rubygems_plugin.rb"]
+    );
+    // A file of that name elsewhere (a test fixture) is not loaded by RubyGems.
+    let package = identify(
+        "tar",
+        &[
+            ("metadata.gz!/metadata", spec.as_bytes()),
+            ("data.tar.gz!/test/fixtures/rubygems_plugin.rb", b""),
+        ],
+    );
+    assert!(package.entry_points.is_empty());
+}

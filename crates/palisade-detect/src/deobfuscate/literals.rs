@@ -2,7 +2,11 @@
 //! concatenation and `join` lists), short fragments of a list that read as a URL or
 //! command once joined, and arrays of character codes.
 
-use super::{MAX_DECODED, MAX_LITERAL, MAX_LITERALS, MIN_LITERAL, contains_ci, looks_like_code};
+use super::indexed::indexed_tables;
+use super::{
+    CHAR_CODES, JOINED_FRAGMENTS, MAX_DECODED, MAX_LITERAL, MAX_LITERALS, MIN_LITERAL, contains_ci,
+    looks_like_code,
+};
 
 /// A piece of text that might be encoded.
 #[derive(Debug)]
@@ -11,10 +15,9 @@ pub(super) struct Candidate {
     pub(super) offset: usize,
     /// Followed by a reversal (`[::-1]`, `.reverse()`), so decode it reversed.
     pub(super) reversed: bool,
-    /// A list of numbers (char codes), not a string.
-    pub(super) char_codes: bool,
-    /// Short fragments of a list, joined.
-    pub(super) joined: bool,
+    /// Text already assembled from pieces that are not one literal (char codes, list
+    /// fragments, an indexed character table): the name of that step.
+    pub(super) assembled: Option<&'static str>,
 }
 
 /// String literals (adjacent ones joined across `+`, whitespace and line
@@ -48,8 +51,7 @@ pub(super) fn candidates(data: &[u8]) -> Vec<Candidate> {
                 bytes: joined,
                 offset: start,
                 reversed: false,
-                char_codes: false,
-                joined: true,
+                assembled: Some(JOINED_FRAGMENTS),
             });
             i = last + 1;
             continue;
@@ -64,12 +66,12 @@ pub(super) fn candidates(data: &[u8]) -> Vec<Candidate> {
                 bytes,
                 offset: start,
                 reversed,
-                char_codes: false,
-                joined: false,
+                assembled: None,
             });
         }
     }
     out.extend(char_code_arrays(data));
+    out.extend(indexed_tables(data));
     out
 }
 
@@ -206,8 +208,7 @@ pub(super) fn char_code_arrays(data: &[u8]) -> Vec<Candidate> {
                 bytes,
                 offset: i,
                 reversed: false,
-                char_codes: true,
-                joined: false,
+                assembled: Some(CHAR_CODES),
             });
             i = k;
         } else {

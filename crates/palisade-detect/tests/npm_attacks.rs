@@ -239,3 +239,46 @@ fn rundll32_on_a_shipped_dll_is_not_opening_a_url() {
         rule_ids(&analysis)
     );
 }
+
+#[test]
+fn honest_shapes_the_review_found_near_the_new_rules() {
+    // Bundled together, a fetch polyfill and an explorer's linkifier rewrite addresses
+    // into links, to no account written in the bundle.
+    let bundle = "if (!self.fetch) { self.fetch = function (input, init) { return new Promise(xhrFetch(input, init)); }; }\nexport function linkify(t) { return t.replace(/0x[a-fA-F0-9]{40}/g, (a) => '<a href=\"/address/' + a + '\">' + a + '</a>'); }\n";
+    let analysis = analyse(&[("package.json", &manifest("")), ("dist/index.js", bundle)]);
+    assert!(!has(&analysis, "correlate/wallet-traffic-hijack"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        rule_ids(&analysis)
+    );
+
+    // An update check re-running node on the package's own file, detached, fetches
+    // nothing itself.
+    let notifier = "const { spawn } = require('child_process');\nspawn(process.execPath, [require('path').join(__dirname, 'check.js')], { detached: true, stdio: 'ignore' }).unref();\n";
+    let update = analyse(&[
+        (
+            "package.json",
+            &manifest("    \"postinstall\": \"node notify.js\""),
+        ),
+        ("notify.js", notifier),
+    ]);
+    assert!(!has(&update, "correlate/install-time-background-process"));
+    assert_ne!(
+        update.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        rule_ids(&update)
+    );
+
+    // An SPF reader matches the record with a regular expression's `.exec`.
+    let spf = "const dns = require('dns');\ndns.resolveTxt(d, (e, r) => { const m = /^v=spf1 (.*)$/.exec(r[0].join('')); cb(m); });\n";
+    let analysis = analyse(&[("package.json", &manifest("")), ("spf.js", spf)]);
+    assert!(!has(&analysis, "execution/dns-txt-code"));
+
+    // Prettier splits the arguments of a URL opener over lines.
+    let opener = "spawn('rundll32', [\n  'url.dll,FileProtocolHandler',\n  url,\n]);\n";
+    let analysis = analyse(&[("package.json", &manifest("")), ("open.js", opener)]);
+    assert!(!has(&analysis, "download/rundll32-local-dll"));
+}

@@ -19,15 +19,17 @@ const MAX_CHAINS: usize = 64;
 /// 16 one-character string literals.
 static TABLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r#"(?-u)\b([A-Za-z_$][\w$]{{0,63}})\s*(?::=|=)\s*(?:\[\]string\s*)?[\[{{]\s*((?:["'](?:[^"'\\\n]|\\.)["']\s*,\s*){{{},}}["'](?:[^"'\\\n]|\\.)["']\s*,?\s*)[\]}}]"#,
+        r#"(?-u)(?:^|[^\w$])([A-Za-z_$][\w$]{{0,63}})\s*(?::=|=)\s*(?:\[(?:\.\.\.|\d*)\]string\s*)?[\[{{]\s*((?:["'](?:[^"'\\\n]|\\.)["']\s*,\s*){{{},}}["'](?:[^"'\\\n]|\\.)["']\s*,?\s*)[\]}}]"#,
         MIN_TABLE - 1
     ))
     .expect("table pattern")
 });
 static ITEM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?-u)["']([^"'\\\n]|\\.)["']"#).expect("item pattern"));
+/// An index: decimal, or hexadecimal as obfuscators write it.
+const INDEX_TEXT: &str = r"\[\s*(\d{1,4}|0x[0-9a-fA-F]{1,4})\s*\]";
 static INDEX: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u)\[\s*(\d{1,4})\s*\]").expect("index pattern"));
+    LazyLock::new(|| Regex::new(&format!("(?-u){INDEX_TEXT}")).expect("index pattern"));
 
 /// Each chain of at least eight indexings of a table, spelled out.
 pub(super) fn indexed_tables(data: &[u8]) -> Vec<Candidate> {
@@ -46,18 +48,18 @@ pub(super) fn indexed_tables(data: &[u8]) -> Vec<Candidate> {
         };
         let name = regex::escape(name);
         let Ok(chain) = Regex::new(&format!(
-            r"(?-u)\b{name}\[\s*\d{{1,4}}\s*\](?:\s*\+\s*{name}\[\s*\d{{1,4}}\s*\]){{{},}}",
+            r"(?-u)(?:^|[^\w$])({name}{INDEX_TEXT}(?:\s*\+\s*{name}{INDEX_TEXT}){{{},}})",
             MIN_CHAIN - 1
         )) else {
             continue;
         };
-        for found in chain.find_iter(data).take(MAX_CHAINS) {
+        for found in chain.captures_iter(data).take(MAX_CHAINS) {
+            let Some(found) = found.get(1) else {
+                continue;
+            };
             let text: Option<Vec<u8>> = INDEX
                 .captures_iter(found.as_bytes())
-                .map(|index| {
-                    let at: usize = std::str::from_utf8(&index[1]).ok()?.parse().ok()?;
-                    items.get(at).copied()
-                })
+                .map(|index| items.get(index_value(&index[1])?).copied())
                 .collect();
             if let Some(text) = text {
                 out.push(Candidate {
@@ -70,6 +72,14 @@ pub(super) fn indexed_tables(data: &[u8]) -> Vec<Candidate> {
         }
     }
     out
+}
+
+fn index_value(text: &[u8]) -> Option<usize> {
+    let text = std::str::from_utf8(text).ok()?;
+    match text.strip_prefix("0x") {
+        Some(hex) => usize::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    }
 }
 
 /// The character a one-character literal's inside stands for (`\n`, `\\`, `\"`).
@@ -113,5 +123,33 @@ mod tests {
         // A short table (hex digits) with a short chain is ordinary code.
         let hex = "h := []string{\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"}\ns := h[b>>4] + h[b&15]\n";
         assert!(indexed_tables(hex.as_bytes()).is_empty());
+        // What javascript-obfuscator writes: a `$`-named table and hexadecimal indices.
+        let js = format!(
+            "var $t = [{}];\nvar c = {};\n",
+            literals.join(","),
+            chain.join("+").replace("t[", "$t[")
+        );
+        let js = hexify(&js);
+        let found = indexed_tables(js.as_bytes());
+        assert_eq!(found.len(), 1, "{js}");
+        assert_eq!(found[0].bytes, command.as_bytes());
+    }
+
+    /// Rewrites every `$t[N]` as `$t[0xN]`.
+    fn hexify(source: &str) -> String {
+        let mut out = String::new();
+        let mut rest = source;
+        while let Some(at) = rest.find("$t[") {
+            out.push_str(&rest[..at + 3]);
+            rest = &rest[at + 3..];
+            let end = rest.find(']').unwrap();
+            match rest[..end].parse::<usize>() {
+                Ok(n) => out.push_str(&format!("{n:#x}")),
+                Err(_) => out.push_str(&rest[..end]),
+            }
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
     }
 }

@@ -143,6 +143,28 @@ impl ContentAnalyser {
         let on_demand = palisade_package::npm_on_demand_script_lines(package);
         let mut scanner = self.signatures.as_ref().map(Signatures::scanner);
         let mut scores = Vec::new();
+        // npm's install-time commands are shell code: read them as such, at their lines
+        // in the manifest, first, since they are small and the whole attack at times.
+        if let (Some(view), Some(manifest)) = (
+            palisade_package::npm_install_script_view(package),
+            package.manifest(),
+        ) {
+            let context = FileContext {
+                role: Role::Install,
+                ecosystem: package.ecosystem,
+                confusion_shape: package.version.as_deref().is_some_and(absurd_version),
+                on_demand_lines: Vec::new(),
+            };
+            let data = &view[..view.len().min(MAX_SCANNED)];
+            scores.extend(self.analyse_file(
+                manifest,
+                data,
+                Language::Shell,
+                &context,
+                None,
+                findings,
+            ));
+        }
         for (index, file) in package.files.iter().enumerate() {
             if Instant::now() >= deadline {
                 let left = package.files.len() - index;
@@ -178,29 +200,6 @@ impl ContentAnalyser {
                 language,
                 &context,
                 scanner.as_mut(),
-                findings,
-            ));
-        }
-        // npm's install-time commands are shell code: read them as such, at their lines
-        // in the manifest.
-        if let (true, Some(view), Some(manifest)) = (
-            Instant::now() < deadline,
-            palisade_package::npm_install_script_view(package),
-            package.manifest(),
-        ) {
-            let context = FileContext {
-                role: Role::Install,
-                ecosystem: package.ecosystem,
-                confusion_shape: package.version.as_deref().is_some_and(absurd_version),
-                on_demand_lines: Vec::new(),
-            };
-            let data = &view[..view.len().min(MAX_SCANNED)];
-            scores.extend(self.analyse_file(
-                manifest,
-                data,
-                Language::Shell,
-                &context,
-                None,
                 findings,
             ));
         }
@@ -503,6 +502,17 @@ impl ContentAnalyser {
             signals.credentials_with_context_in_one_scope =
                 credentials_near_context(&self.rules, data, language);
         }
+        // A drainer hooks the page and swaps addresses in one place; a bundle may hold a
+        // fetch polyfill and, far from it, an explorer's address linkifier.
+        if signals.has("api-hook") && signals.has("address-swap") {
+            signals.hook_near_swap = tags_near(
+                &self.rules,
+                data,
+                language,
+                &["api-hook"],
+                &["address-swap"],
+            );
+        }
         judge(
             file,
             signals,
@@ -539,6 +549,25 @@ const CONTEXT_WINDOW: usize = 4096;
 /// signature or decoded text supplied the other) or a rule's hits filled up (decoys
 /// could push the near pair out), so the file-level reading stands.
 fn credentials_near_context(rules: &RuleSet, data: &[u8], language: Language) -> Option<bool> {
+    tags_near(
+        rules,
+        data,
+        language,
+        &["credentials"],
+        &["sysinfo", "ci-tokens"],
+    )
+}
+
+/// Whether a hit of a rule tagged with one of `first` lies within [`CONTEXT_WINDOW`]
+/// bytes of a hit tagged with one of `second`; `None` when either is missing or the
+/// hits fill the screen of copies (then nothing is known about where they lie).
+fn tags_near(
+    rules: &RuleSet,
+    data: &[u8],
+    language: Language,
+    first: &[&str],
+    second: &[&str],
+) -> Option<bool> {
     let has = |hit: &Hit, wanted: &[&str]| {
         rules.rules[hit.rule]
             .tags
@@ -548,17 +577,16 @@ fn credentials_near_context(rules: &RuleSet, data: &[u8], language: Language) ->
     let hits: Vec<_> = rules
         .scan_all(data, language, HITS_PER_RULE)
         .into_iter()
-        .filter(|hit| has(hit, &["credentials", "sysinfo", "ci-tokens"]))
+        .filter(|hit| has(hit, first) || has(hit, second))
         .collect();
-    let (credentials, context): (Vec<&Hit>, Vec<&Hit>) =
-        hits.iter().partition(|hit| has(hit, &["credentials"]));
-    if credentials.is_empty() || context.is_empty() || screened(&hits, HITS_PER_RULE, |_| true) {
+    let (ones, others): (Vec<&Hit>, Vec<&Hit>) = hits.iter().partition(|hit| has(hit, first));
+    if ones.is_empty() || others.is_empty() || screened(&hits, HITS_PER_RULE, |_| true) {
         return None;
     }
-    Some(credentials.iter().any(|c| {
-        context
+    Some(ones.iter().any(|one| {
+        others
             .iter()
-            .any(|x| c.start.abs_diff(x.start) <= CONTEXT_WINDOW)
+            .any(|other| one.start.abs_diff(other.start) <= CONTEXT_WINDOW)
     }))
 }
 

@@ -37,8 +37,8 @@ pub static PLUGIN: RuleInfo = RuleInfo {
     attack: Some("T1546"),
 };
 
-/// The file RubyGems loads from each installed gem's require path.
-const PLUGIN_FILE: &str = "lib/rubygems_plugin.rb";
+/// The file RubyGems loads from each folder of an installed gem's load path.
+const PLUGIN_FILE: &str = "rubygems_plugin.rb";
 
 const SPEC_PATH: &str = "metadata.gz!/metadata";
 const DATA_PREFIX: &str = "data.tar.gz!/";
@@ -76,17 +76,33 @@ pub(crate) fn gem(ctx: &Ctx) -> Option<Identity> {
         let point = extension_entry(ctx, SPEC_PATH, DATA_PREFIX, &extension);
         id.entry_points.push(point.evidence(data, offset));
     }
-    id.entry_points.extend(plugin_entry(ctx, DATA_PREFIX));
+    id.entry_points
+        .extend(plugin_entries(ctx, DATA_PREFIX, &parsed.require_paths));
     Some(id)
 }
 
-/// The entry point of a gem's RubyGems plugin, if it ships one under `base`.
-fn plugin_entry(ctx: &Ctx, base: &str) -> Option<EntryPoint> {
-    let path = format!("{base}{PLUGIN_FILE}");
-    ctx.exists(&path).then(|| {
-        let message = format!("{PLUGIN_FILE} is loaded by every `gem` command after install");
-        entry(&PLUGIN, Phase::Install, &path, message).runs(vec![path.clone()])
-    })
+/// The entry points of a gem's RubyGems plugin: `rubygems_plugin.rb` in any folder
+/// of its load path (`lib` when the spec lists none).
+fn plugin_entries(ctx: &Ctx, base: &str, require_paths: &[String]) -> Vec<EntryPoint> {
+    let default = [String::from("lib")];
+    let paths = if require_paths.is_empty() {
+        &default[..]
+    } else {
+        require_paths
+    };
+    paths
+        .iter()
+        .filter_map(|folder| {
+            let folder = folder.trim_matches('/');
+            let path = format!("{base}{folder}/{PLUGIN_FILE}");
+            ctx.exists(&path).then(|| {
+                let message = format!(
+                    "{folder}/{PLUGIN_FILE} is loaded by every `gem` command after install"
+                );
+                entry(&PLUGIN, Phase::Install, &path, message).runs(vec![path.clone()])
+            })
+        })
+        .collect()
 }
 
 /// A gem's source: a folder (or archive) whose root holds a `*.gemspec`.
@@ -116,7 +132,13 @@ pub(crate) fn gemspec(ctx: &Ctx, root: &str) -> Option<Identity> {
         }
         from = at + 1;
     }
-    id.entry_points.extend(plugin_entry(ctx, root));
+    let mut require_paths = Vec::new();
+    if let Some(at) = memchr::memmem::find(data, b".require_paths") {
+        require_paths = gemspec_list(data, at + ".require_paths".len());
+        require_paths.truncate(MAX_ENTRIES_PER_FILE);
+    }
+    id.entry_points
+        .extend(plugin_entries(ctx, root, &require_paths));
     Some(id)
 }
 
@@ -146,6 +168,8 @@ struct Spec {
     version: Option<String>,
     /// Each extension with the offset of the line naming it.
     extensions: Vec<(usize, String)>,
+    /// The folders RubyGems puts on the load path (`lib` when none is listed).
+    require_paths: Vec<String>,
 }
 
 /// Reads the keys that matter from the YAML that `Gem::Specification#to_yaml` writes.
@@ -172,6 +196,11 @@ fn parse_spec(data: &[u8]) -> Spec {
                     let items = items.filter_map(scalar).map(|item| (offset, item));
                     spec.extensions.extend(items.take(MAX_ENTRIES_PER_FILE));
                 }
+                "require_paths" if value.starts_with('[') => {
+                    let items = value.trim_matches(['[', ']']).split(',');
+                    let items = items.filter_map(scalar);
+                    spec.require_paths.extend(items.take(MAX_ENTRIES_PER_FILE));
+                }
                 _ => {}
             }
             continue;
@@ -191,6 +220,13 @@ fn parse_spec(data: &[u8]) -> Spec {
                     let indent = line.len() - item.len();
                     spec.extensions
                         .extend(scalar(value).map(|v| (offset + indent, v)));
+                }
+            }
+            "require_paths" => {
+                if let Some(value) = item.strip_prefix("- ")
+                    && spec.require_paths.len() < MAX_ENTRIES_PER_FILE
+                {
+                    spec.require_paths.extend(scalar(value));
                 }
             }
             _ => {}

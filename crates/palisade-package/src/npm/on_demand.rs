@@ -119,12 +119,13 @@ pub(crate) fn reached_on_install(scripts: &Map<String, Value>) -> BTreeSet<&str>
 }
 
 /// The scripts reached from the install hooks, and whether a command among them could
-/// start scripts it does not name. Each script is read once, so the work is linear in
-/// the manifest.
+/// start scripts it does not name. Each script is read once; globs cost at most
+/// [`MAX_GLOBS`] passes over the first [`MAX_GLOB_NAMES`] script names per manifest.
 fn follow(scripts: &Map<String, Value>) -> (BTreeSet<&str>, bool) {
     let mut run = BTreeSet::new();
     let mut queue = Vec::new();
     let mut any_opaque = false;
+    let mut globs_left = MAX_GLOBS;
     // Events that some installs also run: `prepack`/`postpack` when npm packs a git
     // dependency, `dependencies` after the tree changes.
     let also = ["prepack", "postpack", "dependencies"];
@@ -160,8 +161,13 @@ fn follow(scripts: &Map<String, Value>) -> (BTreeSet<&str>, bool) {
             any_opaque = true;
             for token in mentions(command) {
                 if token.contains('*') {
+                    if globs_left == 0 || token.len() > MAX_GLOB_PATTERN {
+                        continue;
+                    }
+                    globs_left -= 1;
                     let matching: Vec<&String> = scripts
                         .keys()
+                        .take(MAX_GLOB_NAMES)
                         .filter(|name| name.len() <= MAX_GLOB_NAME && glob_matches(token, name))
                         .collect();
                     for name in matching {
@@ -176,29 +182,26 @@ fn follow(scripts: &Map<String, Value>) -> (BTreeSet<&str>, bool) {
     (run, any_opaque)
 }
 
-/// Globs read per command: each is matched against every script name no longer than
-/// [`MAX_GLOB_NAME`] (the matching is quadratic at worst).
-const MAX_GLOBS: usize = 16;
-const MAX_GLOB_NAME: usize = 256;
+/// Globs matched per manifest, each against the first [`MAX_GLOB_NAMES`] script names
+/// no longer than [`MAX_GLOB_NAME`], and only globs up to [`MAX_GLOB_PATTERN`] long:
+/// matching one name costs at worst the product of the two lengths.
+const MAX_GLOBS: usize = 8;
+const MAX_GLOB_NAMES: usize = 4096;
+const MAX_GLOB_NAME: usize = 128;
+const MAX_GLOB_PATTERN: usize = 64;
 
 /// The words of a command as script names could appear in it, quotes and `npm:`
-/// prefixes removed; at most [`MAX_GLOBS`] of them globs.
+/// prefixes removed.
 fn mentions(command: &str) -> impl Iterator<Item = &str> {
-    let mut globs = 0;
     command
         .split(|c: char| !(c.is_alphanumeric() || ":_-.@/*+".contains(c)))
         .map(|token| token.strip_prefix("npm:").unwrap_or(token))
-        .filter(move |token| {
-            if !token.contains('*') {
-                return !token.is_empty();
-            }
-            globs += 1;
-            globs <= MAX_GLOBS
-        })
+        .filter(|token| !token.is_empty())
 }
 
 /// Whether `name` matches `pattern`, where `*` stands for any run of characters.
-/// Greedy with one backtrack point, so linear in the two lengths.
+/// Greedy with one backtrack point: no recursion, and at worst the product of the two
+/// lengths.
 fn glob_matches(pattern: &str, name: &str) -> bool {
     let (p, n) = (pattern.as_bytes(), name.as_bytes());
     let (mut i, mut j) = (0, 0);

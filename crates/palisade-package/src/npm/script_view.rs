@@ -91,7 +91,7 @@ fn write_command(quoted: &[u8], out: &mut [u8]) {
 }
 
 /// The command with the quoting a shell removes inside a word taken out, so that
-/// `e""nv`, `e''nv` and `e\\nv` read as `env`: empty quote pairs, and a backslash
+/// `e""nv`, `e''nv` and `e\nv` read as `env`: empty quote pairs, and a backslash
 /// before a letter or digit. Only ever shortens the command.
 fn shell_words(command: &str) -> Vec<u8> {
     let bytes = command.as_bytes();

@@ -94,6 +94,20 @@ fn binding_gyp_is_an_implicit_install_script() {
         );
         assert!(!rules(&package).contains(&"install/npm-node-gyp"));
     }
+
+    // An install script that runs node-gyp itself runs the same binding.gyp.
+    let package = identify(
+        "tar.gz",
+        &[
+            (
+                "package/package.json",
+                &br#"{"name": "n", "scripts": {"install": "prebuild-install || node-gyp rebuild"}}"#[..],
+            ),
+            ("package/binding.gyp", b"{}"),
+        ],
+    );
+    let script = only(&package, "install/npm-script");
+    assert_eq!(script.runs_files, vec!["package/binding.gyp"]);
 }
 
 #[test]

@@ -495,10 +495,11 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
         }
     }
     // An update check that re-runs node on the package's own file, detached, fetches
-    // nothing itself; a dropper's detached program is what the same file fetched or
-    // wrote.
+    // nothing itself; a dropper's detached program is a shipped binary, or what the same
+    // file fetched or wrote.
     let fetches = ["network", "file-write", "exe-write", "download-exec"];
-    if install && signals.has("detached") && fetches.iter().any(|t| signals.has(t)) {
+    let runs_other = !signals.has("node-respawn") || fetches.iter().any(|t| signals.has(t));
+    if install && signals.has("detached") && runs_other {
         out.push(&INSTALL_BACKGROUND);
     }
     // The drainer's own accounts are written in it; an explorer's linkifier beside a
@@ -554,7 +555,14 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
     // Where the data flow was followed, a build that downloads a source archive,
     // unpacks it and runs a compiler is not a dropper: the dropper is the download that
     // runs (`download-exec`), which the flow reports where it happens.
-    let dropper = ((install || import_network) && !signals.flow_followed)
+    // A Go file built by cgo is build-time code, but only what `init` runs acts on
+    // import; a cgo file with a download helper and a `git` call is no dropper.
+    let placed = if ecosystem == Some(Ecosystem::Go) {
+        import_network
+    } else {
+        install || import_network
+    };
+    let dropper = (placed && !signals.flow_followed)
         || signals.has("download-exec")
         || signals.has("exe-write")
         || signals.has("obfuscation");

@@ -358,3 +358,21 @@ fn gyp_command_expansions_and_inline_node_are_install_time_code() {
         rule_ids(&honest)
     );
 }
+
+#[test]
+fn a_shipped_program_started_detached_at_install_is_still_a_background_process() {
+    // The eslint-config-prettier shape without rundll32: a binary of the package.
+    let starter = "const { spawn } = require('child_process');\nspawn(require('path').join(__dirname, 'lib', 'svc'), [], { detached: true, stdio: 'ignore' }).unref();\n";
+    let analysis = analyse(&[
+        (
+            "package.json",
+            &manifest("    \"install\": \"node install.js\""),
+        ),
+        ("install.js", starter),
+    ]);
+    assert!(
+        has(&analysis, "correlate/install-time-background-process"),
+        "{:?}",
+        rule_ids(&analysis)
+    );
+}

@@ -332,3 +332,21 @@ fn a_go_init_that_downloads_writes_and_runs_is_a_dropper() {
         ids(&analysis)
     );
 }
+
+#[test]
+fn a_cgo_file_with_a_download_helper_is_not_a_dropper() {
+    // cgo makes the file build-time code, but only `init` acts on every importer.
+    let cgo = "package native\n\n// #include <stdlib.h>\nimport \"C\"\n\nimport (\n\t\"io\"\n\t\"net/http\"\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc Download(url, to string) error {\n\tresp, err := http.Get(url)\n\tif err != nil {\n\t\treturn err\n\t}\n\tf, _ := os.Create(to)\n\t_, err = io.Copy(f, resp.Body)\n\treturn err\n}\n\nfunc Revision() ([]byte, error) { return exec.Command(\"git\", \"rev-parse\", \"HEAD\").Output() }\n";
+    let analysis = go_module(cgo);
+    assert!(
+        !has(&analysis, "correlate/download-write-run"),
+        "{:?}",
+        ids(&analysis)
+    );
+    assert_ne!(
+        analysis.score.verdict,
+        Verdict::Malicious,
+        "{:?}",
+        ids(&analysis)
+    );
+}

@@ -83,6 +83,22 @@ pub(crate) fn gem(ctx: &Ctx) -> Option<Identity> {
 
 /// The entry points of a gem's RubyGems plugin: `rubygems_plugin.rb` in any folder
 /// of its load path (`lib` when the spec lists none).
+/// A load-path folder as the package's own path prefix (`lib/`, or empty for the gem's
+/// root), with `.`, `..` and repeated slashes resolved; `None` when it leaves the gem.
+fn normalised(folder: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in folder.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.iter().map(|p| format!("{p}/")).collect())
+}
+
 fn plugin_entries(ctx: &Ctx, base: &str, require_paths: &[String]) -> Vec<EntryPoint> {
     let default = [String::from("lib")];
     let paths = if require_paths.is_empty() {
@@ -93,12 +109,11 @@ fn plugin_entries(ctx: &Ctx, base: &str, require_paths: &[String]) -> Vec<EntryP
     paths
         .iter()
         .filter_map(|folder| {
-            let folder = folder.trim_matches('/');
-            let path = format!("{base}{folder}/{PLUGIN_FILE}");
+            let folder = normalised(folder)?;
+            let path = format!("{base}{folder}{PLUGIN_FILE}");
             ctx.exists(&path).then(|| {
-                let message = format!(
-                    "{folder}/{PLUGIN_FILE} is loaded by every `gem` command after install"
-                );
+                let message =
+                    format!("{folder}{PLUGIN_FILE} is loaded by every `gem` command after install");
                 entry(&PLUGIN, Phase::Install, &path, message).runs(vec![path.clone()])
             })
         })
@@ -133,8 +148,11 @@ pub(crate) fn gemspec(ctx: &Ctx, root: &str) -> Option<Identity> {
         from = at + 1;
     }
     let mut require_paths = Vec::new();
-    if let Some(at) = memchr::memmem::find(data, b".require_paths") {
-        require_paths = gemspec_list(data, at + ".require_paths".len());
+    // `.require_paths = [...]`, or the singular `.require_path = "x"`.
+    if let Some(at) = memchr::memmem::find(data, b".require_path") {
+        let after = at + ".require_path".len();
+        let after = after + usize::from(data.get(after) == Some(&b's'));
+        require_paths = gemspec_list(data, after);
         require_paths.truncate(MAX_ENTRIES_PER_FILE);
     }
     id.entry_points

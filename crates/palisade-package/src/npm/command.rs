@@ -88,7 +88,12 @@ impl<'a> Resolver<'a> {
             }
             "npm" | "pnpm" | "yarn" => self.run_script(args, depth, out),
             // node-gyp reads the package's binding.gyp and runs its command expansions.
-            "node-gyp" | "prebuild" | "cmake-js" => {
+            "node-gyp"
+            | "node-gyp-build"
+            | "node-gyp-build-optional-packages"
+            | "node-pre-gyp"
+            | "prebuild"
+            | "cmake-js" => {
                 for gyp in ["binding.gyp", "common.gypi"] {
                     self.file(gyp, &[""], out);
                 }

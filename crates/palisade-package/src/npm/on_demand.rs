@@ -186,7 +186,7 @@ fn follow(scripts: &Map<String, Value>) -> (BTreeSet<&str>, bool) {
 /// no longer than [`MAX_GLOB_NAME`], and only globs up to [`MAX_GLOB_PATTERN`] long:
 /// matching one name costs at worst the product of the two lengths.
 const MAX_GLOBS: usize = 8;
-const MAX_GLOB_NAMES: usize = 4096;
+const MAX_GLOB_NAMES: usize = 512;
 const MAX_GLOB_NAME: usize = 128;
 const MAX_GLOB_PATTERN: usize = 64;
 

@@ -91,21 +91,51 @@ fn write_command(quoted: &[u8], out: &mut [u8]) {
 }
 
 /// The command with the quoting a shell removes inside a word taken out, so that
-/// `e""nv`, `e''nv` and `e\nv` read as `env`: empty quote pairs, and a backslash
-/// before a letter or digit. Only ever shortens the command.
+/// `e""nv`, `e''nv`, `e"n"v` and `e\nv` read as `env`: empty quote pairs anywhere, a
+/// quoted run of plain characters glued to a word, and a backslash before a letter or
+/// digit outside quotes. Inside quotes a backslash stays, as the shell keeps it there
+/// (`node -e "...'\x63url'..."` is JavaScript's to decode). Only ever shortens.
 fn shell_words(command: &str) -> Vec<u8> {
-    let bytes = command.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
+    let mut bytes = Vec::with_capacity(command.len());
+    let raw = command.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        match (bytes[i], bytes.get(i + 1)) {
+    while i < raw.len() {
+        match (raw[i], raw.get(i + 1)) {
             (b'"', Some(b'"')) | (b'\'', Some(b'\'')) => i += 2,
-            (b'\\', Some(next)) if next.is_ascii_alphanumeric() => i += 1,
             (byte, _) => {
-                out.push(byte);
+                bytes.push(byte);
                 i += 1;
             }
         }
+    }
+    let plain = |c: &u8| c.is_ascii_alphanumeric() || b"_./-".contains(c);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        if byte == b'\\' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) {
+            i += 1;
+            continue;
+        }
+        if byte == b'"' || byte == b'\'' {
+            let Some(length) = bytes[i + 1..].iter().position(|&c| c == byte) else {
+                out.extend_from_slice(&bytes[i..]);
+                break;
+            };
+            let close = i + 1 + length;
+            let inner = &bytes[i + 1..close];
+            let glued = (i > 0 && bytes[i - 1].is_ascii_alphanumeric())
+                || bytes.get(close + 1).is_some_and(u8::is_ascii_alphanumeric);
+            if glued && inner.iter().all(plain) {
+                out.extend_from_slice(inner);
+            } else {
+                out.extend_from_slice(&bytes[i..=close]);
+            }
+            i = close + 1;
+            continue;
+        }
+        out.push(byte);
+        i += 1;
     }
     out
 }

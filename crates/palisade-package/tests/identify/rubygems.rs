@@ -173,6 +173,22 @@ fn a_rubygems_plugin_is_found_on_the_load_path_the_spec_declares() {
         point.runs_files,
         vec!["data.tar.gz!/src/rubygems_plugin.rb"]
     );
+    // Spelled `./src/` or `lib/../src`, it is the same folder.
+    for spelled in ["./src/", "lib/../src", "src//"] {
+        let spec = spec.replace("- src", &format!("- {spelled}"));
+        let package = identify(
+            "tar",
+            &[
+                ("metadata.gz!/metadata", spec.as_bytes()),
+                ("data.tar.gz!/src/rubygems_plugin.rb", b""),
+            ],
+        );
+        assert_eq!(
+            rules(&package),
+            vec!["install/gem-rubygems-plugin"],
+            "{spelled}"
+        );
+    }
     // With `src` declared, a plugin left under lib/ is not on the load path.
     let package = identify(
         "tar",

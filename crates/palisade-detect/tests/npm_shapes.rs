@@ -2,41 +2,13 @@
 //! release scripts in `package.json`, a publishing tool's bundle, and syntax-highlighting
 //! grammars. Found by scanning 400 npm packages below the 1,000 most downloaded.
 
-use palisade_archive::Unpacked;
-use palisade_core::{Finding, PackageFile, Verdict};
-use palisade_detect::{Analysis, Engine, ScanOptions};
-use std::time::{Duration, Instant};
+mod common;
 
-/// The analysis of an npm tarball holding `files` under `package/`.
-fn analyse(files: &[(&str, &str)]) -> Analysis {
-    let engine = Engine::new(ScanOptions::default()).unwrap();
-    let unpacked = Unpacked {
-        format: "tar".into(),
-        files: files
-            .iter()
-            .map(|(path, source)| PackageFile {
-                path: format!("package/{path}"),
-                data: source.as_bytes().to_vec(),
-            })
-            .collect(),
-        ..Default::default()
-    };
-    engine.analyse_unpacked(unpacked, Instant::now() + Duration::from_secs(30))
-}
+use common::{analyse_npm as analyse, npm_manifest as manifest, rule_ids as owned_rules};
+use palisade_core::{Finding, Verdict};
 
 fn rules(findings: &[Finding]) -> Vec<&str> {
     findings.iter().map(|f| f.rule.as_str()).collect()
-}
-
-/// The rule ids of an analysis, owned (for an analysis that is not kept).
-fn owned_rules(analysis: &Analysis) -> Vec<String> {
-    analysis.findings.iter().map(|f| f.rule.clone()).collect()
-}
-
-fn manifest(scripts: &str) -> String {
-    format!(
-        "{{\n  \"name\": \"demo\",\n  \"version\": \"1.0.0\",\n  \"scripts\": {{\n{scripts}\n  }}\n}}\n"
-    )
 }
 
 #[test]

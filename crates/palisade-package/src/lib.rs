@@ -47,6 +47,7 @@ pub static RULES: &[&RuleInfo] = &[
     &npm::SCRIPT,
     &npm::PREPARE,
     &npm::NODE_GYP,
+    &npm::NODE_ONLY_JSON,
     &pypi::SETUP_PY,
     &pypi::CMDCLASS,
     &pypi::BUILD_BACKEND,

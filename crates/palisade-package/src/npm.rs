@@ -7,6 +7,7 @@
 //! command line (see [`command`]) so that analysers can weigh them as install-time code.
 
 mod command;
+pub(crate) mod node_json;
 mod on_demand;
 mod script_view;
 
@@ -15,7 +16,9 @@ pub use script_view::npm_install_script_view;
 
 use crate::common::{Ctx, EntryExt, Identity, entry, manifest_bytes};
 use crate::text::{clip, offset_at};
-use palisade_core::{Category, Ecosystem, Phase, RuleInfo, Severity};
+use palisade_core::{
+    Category, Ecosystem, Phase, RuleInfo, Severity, line_at_offset, snippet_at_offset,
+};
 use serde_json::Value;
 
 pub static SCRIPT: RuleInfo = RuleInfo {
@@ -41,6 +44,22 @@ pub static NODE_GYP: RuleInfo = RuleInfo {
           actions), so it is install-time code even though package.json declares nothing.",
     example: "package/binding.gyp with no \"install\" script",
     attack: Some("T1195.002"),
+};
+
+pub static NODE_ONLY_JSON: RuleInfo = RuleInfo {
+    id: "manifest/node-only-json",
+    category: Category::Manifest,
+    severity: Severity::High,
+    summary: "package.json is JSON that npm reads but strict parsers reject: a lone \
+              surrogate escape, nesting beyond 100 levels, a number beyond a double's \
+              range, or bytes that are not UTF-8.",
+    why: "npm parses the manifest with JavaScript's `JSON.parse`, which tolerates these, so \
+          its install scripts run; scanners built on strict parsers give up on the file and \
+          see no scripts at all. No package tool writes such a manifest: it was made by \
+          hand to be read differently by npm and by whatever checks the package. Palisade \
+          reads it as npm does and analyses the scripts anyway.",
+    example: "{\"description\": \"\\ud800\", \"scripts\": {\"preinstall\": \"sh x.sh\"}}",
+    attack: Some("T1027"),
 };
 
 pub static PREPARE: RuleInfo = RuleInfo {
@@ -90,16 +109,27 @@ pub(crate) fn identify(ctx: &Ctx, root: &str) -> Option<Identity> {
     let Some(data) = manifest_bytes(file, &mut id) else {
         return Some(id);
     };
-    // serde_json stops at 128 levels of nesting, so a deep document is an error here.
-    let value: Value = match serde_json::from_slice(data) {
-        Ok(value) => value,
+    let json = match node_json::parse(data) {
+        Ok(json) => json,
         Err(err) => {
             let offset = offset_at(data, err.line(), err.column());
             id.unreadable(&path, &err.to_string(), Some((data, offset)));
             return Some(id);
         }
     };
-    let Some(manifest) = value.as_object() else {
+    for &(quirk, offset) in &json.quirks {
+        id.findings.push(
+            NODE_ONLY_JSON
+                .finding(format!(
+                    "{path} holds {}, which npm reads and strict JSON parsers reject",
+                    quirk.describe()
+                ))
+                .at(&path, Some(line_at_offset(data, offset)))
+                .with_snippet(snippet_at_offset(data, offset)),
+        );
+    }
+    let data: &[u8] = &json.bytes;
+    let Some(manifest) = json.value.as_object() else {
         id.unreadable(&path, "not a JSON object", None);
         return Some(id);
     };

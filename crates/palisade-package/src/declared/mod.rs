@@ -42,10 +42,10 @@ pub fn declared_npm_scripts(package: &Package) -> Vec<(String, String)> {
     let Some(manifest) = package.manifest() else {
         return Vec::new();
     };
-    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(strip_bom(&manifest.data)) else {
+    let Ok(json) = crate::npm::node_json::parse(strip_bom(&manifest.data)) else {
         return Vec::new();
     };
-    let Some(Value::Object(scripts)) = map.get("scripts") else {
+    let Some(Value::Object(scripts)) = json.value.get("scripts") else {
         return Vec::new();
     };
     scripts
@@ -64,7 +64,10 @@ fn dependency(name: &str, requirement: &str, kind: &str) -> DeclaredDependency {
 }
 
 fn npm(data: &[u8]) -> Vec<DeclaredDependency> {
-    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(data) else {
+    let Ok(json) = crate::npm::node_json::parse(data) else {
+        return Vec::new();
+    };
+    let Value::Object(map) = json.value else {
         return Vec::new();
     };
     let mut out = Vec::new();

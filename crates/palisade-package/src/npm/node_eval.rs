@@ -1,0 +1,195 @@
+//! The JavaScript a shell command hands to a runtime on its command line:
+//! `node -e "<code>"`, `node --print=<code>`, `bun -e <code>`, `deno eval <code>`.
+//!
+//! Only that code is JavaScript; the rest of a lifecycle script is shell, and reading it
+//! as JavaScript lets shell text steer the lexer (a `/*` in `rm -rf dist/*` opens a
+//! comment that would hide everything after it).
+
+use std::ops::Range;
+
+/// Runtimes that take code with an eval flag.
+const RUNTIMES: &[&str] = &["node", "nodejs", "bun"];
+const EVAL_FLAGS: &[&str] = &["-e", "-p", "-pe", "-ep", "--eval", "--print"];
+const EVAL_PREFIXES: &[&str] = &["--eval=", "--print="];
+
+/// A shell word: where it stands, and where its text stands once one pair of
+/// surrounding quotes is taken off.
+struct Word {
+    text: Range<usize>,
+    starts_command: bool,
+}
+
+/// Flags of the runtimes that take the next word as their value.
+const VALUED_FLAGS: &[&str] = &[
+    "-r",
+    "--require",
+    "--import",
+    "--loader",
+    "-C",
+    "--conditions",
+];
+
+#[derive(Clone, Copy, PartialEq)]
+enum State {
+    /// Not in a runtime's options.
+    Outside,
+    /// After `node`, `nodejs` or `bun`, reading options.
+    Options,
+    /// After `deno`, expecting its subcommand.
+    Deno,
+    /// The next word is a flag's value.
+    Value,
+    /// The next word is code.
+    Code,
+}
+
+/// Byte ranges of `command` holding code for a JavaScript runtime. A runtime's options
+/// end at its first plain word (a script, whose own flags are its own).
+pub(crate) fn node_eval_ranges(command: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut state = State::Outside;
+    for word in words(command) {
+        if word.starts_command {
+            state = State::Outside;
+        }
+        let text = &command[word.text.clone()];
+        state = match state {
+            State::Code => {
+                out.push(word.text.clone());
+                State::Options
+            }
+            State::Value => State::Options,
+            State::Deno if text == b"eval" => State::Code,
+            State::Options if EVAL_FLAGS.iter().any(|f| text == f.as_bytes()) => State::Code,
+            State::Options if VALUED_FLAGS.iter().any(|f| text == f.as_bytes()) => State::Value,
+            State::Options if text.starts_with(b"-") => {
+                if let Some(prefix) = EVAL_PREFIXES
+                    .iter()
+                    .find(|p| text.starts_with(p.as_bytes()))
+                {
+                    out.push(unquoted(
+                        command,
+                        word.text.start + prefix.len()..word.text.end,
+                    ));
+                }
+                State::Options
+            }
+            State::Outside => {
+                let program = text
+                    .rsplit(|&b| b == b'/' || b == b'\\')
+                    .next()
+                    .unwrap_or(text);
+                let program = program.strip_suffix(b".exe").unwrap_or(program);
+                if RUNTIMES.iter().any(|r| program == r.as_bytes()) {
+                    State::Options
+                } else if program == b"deno" {
+                    State::Deno
+                } else {
+                    State::Outside
+                }
+            }
+            State::Options | State::Deno => State::Outside,
+        };
+    }
+    out
+}
+
+/// The range without one pair of surrounding quotes.
+fn unquoted(command: &[u8], range: Range<usize>) -> Range<usize> {
+    let text = &command[range.clone()];
+    match (text.first(), text.last()) {
+        (Some(&q @ (b'"' | b'\'')), Some(&last)) if text.len() >= 2 && last == q => {
+            range.start + 1..range.end - 1
+        }
+        _ => range,
+    }
+}
+
+/// Splits a command line into words at blanks and at `;`, `&`, `|`, `(`, `)`, which
+/// also start a new command; quotes keep their contents in one word.
+fn words(command: &[u8]) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut starts_command = true;
+    while i < command.len() {
+        let byte = command[i];
+        if byte.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if b";&|()".contains(&byte) {
+            starts_command = true;
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < command.len() {
+            match command[i] {
+                b'\'' => i = closing(command, i, b'\''),
+                b'"' => i = closing(command, i, b'"'),
+                b'\\' => i += 2,
+                b if b.is_ascii_whitespace() || b";&|()".contains(&b) => break,
+                _ => i += 1,
+            }
+        }
+        let end = i.min(command.len());
+        out.push(Word {
+            text: unquoted(command, start..end),
+            starts_command,
+        });
+        starts_command = false;
+    }
+    out
+}
+
+/// The offset after the quote closing the one at `open`; a backslash escapes inside
+/// double quotes only, as in a shell.
+fn closing(command: &[u8], open: usize, quote: u8) -> usize {
+    let mut i = open + 1;
+    while i < command.len() {
+        match command[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b if b == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    command.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::node_eval_ranges;
+
+    fn code(command: &str) -> Vec<&str> {
+        node_eval_ranges(command.as_bytes())
+            .into_iter()
+            .map(|r| &command[r])
+            .collect()
+    }
+
+    #[test]
+    fn the_argument_of_an_eval_flag_is_the_code() {
+        assert_eq!(
+            code(r#"node -e "require('x')(process.env)" && echo ok"#),
+            ["require('x')(process.env)"]
+        );
+        assert_eq!(code("nodejs -p 'os.homedir()'"), ["os.homedir()"]);
+        assert_eq!(code("/usr/bin/node --eval='fetch(u)'"), ["fetch(u)"]);
+        assert_eq!(code(r#"node --print="a b""#), ["a b"]);
+        assert_eq!(
+            code("bun -e 'Bun.env' ; deno eval 'Deno.env'"),
+            ["Bun.env", "Deno.env"]
+        );
+        assert_eq!(code("rm -rf dist/* && node -e 'x'"), ["x"]);
+        assert_eq!(code("node -r dotenv/config --no-warnings -e x"), ["x"]);
+    }
+
+    #[test]
+    fn other_commands_hold_no_code() {
+        assert!(code("node install.js -e x").is_empty());
+        assert!(code("node -r ts-node/register -e").is_empty());
+        assert!(code("echo node; grep -e pattern f").is_empty());
+        assert!(code("node scripts/build.js && tsc -p .").is_empty());
+        assert!(code("eval \"$(curl x)\"").is_empty());
+    }
+}

@@ -15,6 +15,7 @@ pub mod deobfuscate;
 pub mod diff;
 mod engine;
 mod goinit;
+mod importable;
 mod jscomments;
 mod pyblocks;
 mod pycalls;

@@ -321,7 +321,7 @@ mod tests {
 
 /// Gives `path` the role `role` unless it already has a stronger one (a file run both at
 /// install and on import is install-time code).
-fn give_role<'p>(roles: &mut HashMap<&'p str, Role>, path: &'p str, role: Role) {
+pub(crate) fn give_role<'p>(roles: &mut HashMap<&'p str, Role>, path: &'p str, role: Role) {
     let current = roles.entry(path).or_insert(role);
     *current = (*current).min(role);
 }

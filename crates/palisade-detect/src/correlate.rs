@@ -137,7 +137,7 @@ correlation!(
     Critical,
     ImportTime,
     Some("T1059.006"),
-    "Python code that runs on every import starts a process of its own: an interpreter given inline code, or a program detached from the importing one.",
+    "Python code that runs on every import starts a process of its own: an interpreter given inline code, or a program detached from the importing one or with its window suppressed.",
     "A library has no reason to start a second Python, or a detached program, when it is imported; loaders do it so that their payload, often imported from another package or dropped beside it, runs in a process that outlives the import and the program's error handling. Honest code detaches processes inside the functions that need them, never at import.",
     "__init__.py: subprocess.Popen(['python3', '-c', 'from helper import payload'], close_fds=True)"
 );
@@ -511,7 +511,9 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
     {
         out.push(&WALLET_HIJACK);
     }
-    let background = ["inline-code", "detached"];
+    // A window suppressed at import hides a program as well as detaching it does; at
+    // install, build tools are started that way by honest setup scripts.
+    let background = ["inline-code", "detached", "hidden-window"];
     if background.iter().any(|t| signals.module_level.contains(*t)) && !install {
         out.push(&IMPORT_TIME_BACKGROUND);
     }

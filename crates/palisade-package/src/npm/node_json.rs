@@ -25,12 +25,12 @@ pub(crate) enum Quirk {
 }
 
 impl Quirk {
-    pub(crate) fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> String {
         match self {
-            Quirk::LoneSurrogate => "a lone UTF-16 surrogate escape",
-            Quirk::DeepNesting => "nesting deeper than 100 levels",
-            Quirk::HugeNumber => "a number beyond the range of a double",
-            Quirk::InvalidUtf8 => "bytes that are not UTF-8",
+            Quirk::LoneSurrogate => "a lone UTF-16 surrogate escape".into(),
+            Quirk::DeepNesting => format!("nesting deeper than {MAX_DEPTH} levels"),
+            Quirk::HugeNumber => "a number serde_json cannot hold".into(),
+            Quirk::InvalidUtf8 => "bytes that are not UTF-8".into(),
         }
     }
 }
@@ -103,11 +103,11 @@ fn rewrite(data: &[u8]) -> (Vec<u8>, Vec<(Quirk, usize)>) {
                     .iter()
                     .position(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
                     .map_or(data.len(), |n| i + n);
-                let infinite = std::str::from_utf8(&data[i..end])
-                    .ok()
-                    .and_then(|s| s.parse::<f64>().ok())
-                    .is_some_and(|n| n.is_infinite());
-                if infinite {
+                // serde_json's fast float reading refuses some numbers near the
+                // largest double that Node reads exactly; a number npm's grammar refuses
+                // (`01`, `1.e5`) is left for the strict error.
+                let token = &data[i..end];
+                if json_number(token) && serde_json::from_slice::<Value>(token).is_err() {
                     note(Quirk::HugeNumber, i);
                     blank(&mut out[i..end]);
                 }
@@ -164,6 +164,41 @@ fn rewrite_string(
         }
     }
     i
+}
+
+/// Whether `token` is a number as JSON spells it: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`.
+fn json_number(token: &[u8]) -> bool {
+    let digits = |at: usize| {
+        token[at.min(token.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let mut at = usize::from(token.first() == Some(&b'-'));
+    match token.get(at) {
+        Some(b'0') => at += 1,
+        Some(b'1'..=b'9') => at += digits(at),
+        _ => return false,
+    }
+    if token.get(at) == Some(&b'.') {
+        let n = digits(at + 1);
+        if n == 0 {
+            return false;
+        }
+        at += 1 + n;
+    }
+    if matches!(token.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        if matches!(token.get(at), Some(b'+' | b'-')) {
+            at += 1;
+        }
+        let n = digits(at);
+        if n == 0 {
+            return false;
+        }
+        at += n;
+    }
+    at == token.len()
 }
 
 /// The four hex digits at `at` as a UTF-16 code unit.
@@ -283,6 +318,18 @@ mod tests {
         assert_eq!(json.value["n"], 0);
         assert_eq!(json.value["name"], "a");
         assert_eq!(json.quirks, vec![(Quirk::HugeNumber, 6)]);
+        // Finite for Node, refused by serde_json's float reading.
+        let edge = b"{\"n\": 1.7976931348623158e308, \"name\": \"a\"}";
+        assert_eq!(parse(edge).unwrap().value["name"], "a");
+    }
+
+    #[test]
+    fn numbers_outside_the_json_grammar_are_not_rewritten() {
+        for bad in ["01e400", "1.e400", "-e400", "1e+"] {
+            let data = format!("{{\"n\": {bad}, \"name\": \"a\"}}");
+            assert!(parse(data.as_bytes()).is_err(), "{bad}");
+        }
+        assert!(json_number(b"-0.5E+10") && json_number(b"0") && !json_number(b"00"));
     }
 
     #[test]

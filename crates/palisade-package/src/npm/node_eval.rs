@@ -12,8 +12,7 @@ const RUNTIMES: &[&str] = &["node", "nodejs", "bun"];
 const EVAL_FLAGS: &[&str] = &["-e", "-p", "-pe", "-ep", "--eval", "--print"];
 const EVAL_PREFIXES: &[&str] = &["--eval=", "--print="];
 
-/// A shell word: where it stands, and where its text stands once one pair of
-/// surrounding quotes is taken off.
+/// A shell word, without one pair of surrounding quotes.
 struct Word {
     text: Range<usize>,
     starts_command: bool,
@@ -27,6 +26,12 @@ const VALUED_FLAGS: &[&str] = &[
     "--loader",
     "-C",
     "--conditions",
+    "--title",
+    "--input-type",
+    "--env-file",
+    "--experimental-loader",
+    "--experimental-default-type",
+    "--dns-result-order",
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -74,24 +79,31 @@ pub(crate) fn node_eval_ranges(command: &[u8]) -> Vec<Range<usize>> {
                 }
                 State::Options
             }
-            State::Outside => {
-                let program = text
-                    .rsplit(|&b| b == b'/' || b == b'\\')
-                    .next()
-                    .unwrap_or(text);
-                let program = program.strip_suffix(b".exe").unwrap_or(program);
-                if RUNTIMES.iter().any(|r| program == r.as_bytes()) {
-                    State::Options
-                } else if program == b"deno" {
-                    State::Deno
-                } else {
-                    State::Outside
-                }
-            }
+            State::Outside => match program(text) {
+                Some(b"deno") => State::Deno,
+                Some(_) => State::Options,
+                None => State::Outside,
+            },
             State::Options | State::Deno => State::Outside,
         };
     }
     out
+}
+
+/// The runtime a word names (`node`, `/usr/bin/nodejs`, `bun.exe`, `deno`), if any.
+fn program(word: &[u8]) -> Option<&[u8]> {
+    let name = word.rsplit(|&b| b == b'/' || b == b'\\').next()?;
+    let name = name.strip_suffix(b".exe").unwrap_or(name);
+    (RUNTIMES.iter().any(|r| name == r.as_bytes()) || name == b"deno").then_some(name)
+}
+
+/// Whether any word of `command` names a JavaScript runtime: code may reach it in ways
+/// the flags do not show (`sh -c '...'`, a pipe, a heredoc, `node -e "$CODE"`).
+/// Quoted words are looked into, as a shell would run them.
+pub(crate) fn mentions_runtime(command: &[u8]) -> bool {
+    command
+        .split(|b| !(b.is_ascii_alphanumeric() || b"._/\\-".contains(b)))
+        .any(|token| program(token).is_some())
 }
 
 /// The range without one pair of surrounding quotes.
@@ -191,5 +203,13 @@ mod tests {
         assert!(code("echo node; grep -e pattern f").is_empty());
         assert!(code("node scripts/build.js && tsc -p .").is_empty());
         assert!(code("eval \"$(curl x)\"").is_empty());
+    }
+
+    #[test]
+    fn flags_with_values_do_not_end_the_options() {
+        assert_eq!(code("node --title x --input-type module -e 'y'"), ["y"]);
+        assert!(super::mentions_runtime(b"echo x | /usr/local/bin/node"));
+        assert!(super::mentions_runtime(b"sh -c 'node -e \"$C\"'"));
+        assert!(!super::mentions_runtime(b"node-gyp rebuild && tsc"));
     }
 }

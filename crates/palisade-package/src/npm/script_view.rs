@@ -11,7 +11,7 @@
 //! parsers keep the last) shows both commands, and a manifest on one line works as well.
 
 use super::LIFECYCLE;
-use super::node_eval::node_eval_ranges;
+use super::node_eval::{mentions_runtime, node_eval_ranges};
 use super::node_json;
 use super::on_demand::reached_on_install;
 use crate::common::strip_bom;
@@ -64,10 +64,22 @@ fn install_script_view(data: &[u8]) -> Option<InstallScriptView> {
         }
         let command = &mut shell[span.start..span.end + 1];
         write_command(&data[span.start - 1..span.end + 1], command);
-        for code in node_eval_ranges(command) {
+        let mut code = node_eval_ranges(command);
+        // Code the flags do not show (`sh -c 'node -e ...'`, `echo ... | node`, `node -e
+        // "$C"`) is looked for in the whole command, with shell globs kept from opening
+        // JavaScript comments over it.
+        let unseen = code.is_empty() || code.iter().any(|r| command.get(r.start) == Some(&b'$'));
+        let whole = unseen && mentions_runtime(command);
+        if whole {
+            code = std::iter::once(0..command.len()).collect();
+        }
+        for code in code {
             let js = javascript.get_or_insert_with(|| blank.clone());
             let at = span.start + code.start..span.start + code.end;
-            js[at].copy_from_slice(&command[code]);
+            js[at.clone()].copy_from_slice(&command[code]);
+            if whole {
+                neutralise_comments(&mut js[at]);
+            }
         }
         any = true;
     }
@@ -108,6 +120,16 @@ fn write_command(quoted: &[u8], out: &mut [u8]) {
         };
     }
     out[end] = b';';
+}
+
+/// Blanks `/*` and `*/`, which in shell text are globs, not comments.
+fn neutralise_comments(text: &mut [u8]) {
+    for i in 1..text.len() {
+        if matches!((text[i - 1], text[i]), (b'/', b'*') | (b'*', b'/')) {
+            text[i - 1] = b' ';
+            text[i] = b' ';
+        }
+    }
 }
 
 /// The command with the quoting a shell removes inside a word taken out, so that
@@ -331,6 +353,12 @@ mod tests {
         assert_eq!(&v.shell[at..at + 5], b"fetch");
         let plain = install_script_view(br#"{"scripts": {"install": "node-gyp rebuild"}}"#);
         assert_eq!(plain.unwrap().javascript, None);
+        // Code reaching node another way: the whole command, its globs kept inert.
+        let piped = install_script_view(
+            br#"{"scripts": {"install": "cp a/* b && echo 'process.env' | node"}}"#,
+        );
+        let js = String::from_utf8(piped.unwrap().javascript.unwrap()).unwrap();
+        assert!(js.contains("process.env") && !js.contains("/*"), "{js}");
     }
 
     #[test]

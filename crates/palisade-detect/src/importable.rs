@@ -10,8 +10,10 @@ use crate::source::{Role, give_role, role_by_path};
 use palisade_core::Package;
 use std::collections::{BTreeSet, HashMap};
 
-/// Folder names that are never the package meant for import, even when alone.
-const NEVER_IMPORTED: &[&str] = &[
+/// Folder names that are not taken for the package meant for import by their being
+/// alone: tests, documentation and examples are shipped beside code kept elsewhere
+/// (`python/` of a maturin project, a namespace package, compiled modules).
+const NEVER_SOLE: &[&str] = &[
     "test",
     "tests",
     "testing",
@@ -22,10 +24,18 @@ const NEVER_IMPORTED: &[&str] = &[
     "__fixtures__",
     "docs",
     "doc",
+    "example",
+    "examples",
+    "sample",
+    "samples",
+    "bench",
+    "benchmarks",
 ];
 
 /// Gives the import role to the files of the importable package (see the module
 /// documentation) that are auxiliary only because of the package's own folder name.
+/// The packages `top_level.txt` lists are importable where it is shipped; otherwise the
+/// one package named like the distribution, or the only one at the top.
 pub fn promote_importable_package<'p>(package: &'p Package, roles: &mut HashMap<&'p str, Role>) {
     let root = package.root.as_str();
     let within_root = |path: &'p str| {
@@ -34,6 +44,7 @@ pub fn promote_importable_package<'p>(package: &'p Package, roles: &mut HashMap<
     };
     let mut packages: BTreeSet<&str> = BTreeSet::new();
     let mut top_level_modules = false;
+    let mut listed: Option<BTreeSet<String>> = None;
     for file in &package.files {
         let Some(rest) = within_root(&file.path) else {
             continue;
@@ -42,22 +53,46 @@ pub fn promote_importable_package<'p>(package: &'p Package, roles: &mut HashMap<
             Some((folder, "__init__.py")) => {
                 packages.insert(folder);
             }
+            Some((folder, "top_level.txt"))
+                if folder.ends_with(".egg-info") || folder.ends_with(".dist-info") =>
+            {
+                let names = String::from_utf8_lossy(&file.data[..file.data.len().min(4096)])
+                    .lines()
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty())
+                    .collect::<BTreeSet<_>>();
+                listed.get_or_insert_with(BTreeSet::new).extend(names);
+            }
             None if rest.ends_with(".py") && rest != "setup.py" && rest != "conftest.py" => {
                 top_level_modules = true;
             }
             _ => {}
         }
     }
-    let distribution = package.name.as_deref().map(python_name);
-    let sole = packages.len() == 1 && !top_level_modules;
-    let importable: Vec<&str> = packages
-        .iter()
-        .copied()
-        .filter(|folder| {
-            let named_alike = distribution.as_deref() == Some(&python_name(folder));
-            named_alike || (sole && !NEVER_IMPORTED.contains(&folder.to_ascii_lowercase().as_str()))
-        })
-        .collect();
+    let importable: Vec<&str> = match &listed {
+        Some(listed) => packages
+            .iter()
+            .copied()
+            .filter(|folder| listed.contains(*folder))
+            .collect(),
+        None => {
+            let distribution = package.name.as_deref().map(python_name);
+            let candidates: Vec<&str> = packages
+                .iter()
+                .copied()
+                .filter(|f| !NEVER_SOLE.contains(&f.to_ascii_lowercase().as_str()))
+                .collect();
+            let sole = candidates.len() == 1 && !top_level_modules;
+            packages
+                .iter()
+                .copied()
+                .filter(|folder| {
+                    distribution.as_deref() == Some(&python_name(folder))
+                        || (sole && candidates.contains(folder))
+                })
+                .collect()
+        }
+    };
     if importable.is_empty() {
         return;
     }
@@ -90,9 +125,12 @@ mod tests {
             name: Some(name.into()),
             files: paths
                 .iter()
-                .map(|p| PackageFile {
-                    path: format!("d-1/{p}"),
-                    data: Vec::new(),
+                .map(|p| {
+                    let (path, data) = p.split_once('=').unwrap_or((p, ""));
+                    PackageFile {
+                        path: format!("d-1/{path}"),
+                        data: data.as_bytes().to_vec(),
+                    }
                 })
                 .collect(),
             ..Package::default()
@@ -151,5 +189,52 @@ mod tests {
         assert!(promoted(&beside_module).is_empty());
         let tests_alone = package("x", &["tests/__init__.py", "tests/helpers.py"]);
         assert!(promoted(&tests_alone).is_empty());
+        // Code kept where the layout does not show it (maturin's `python/`).
+        let maturin = package(
+            "acme",
+            &[
+                "python/acme/__init__.py",
+                "examples/__init__.py",
+                "examples/fetch.py",
+            ],
+        );
+        assert!(promoted(&maturin).is_empty());
+    }
+
+    #[test]
+    fn top_level_txt_names_the_importable_packages() {
+        let listed = package(
+            "x",
+            &[
+                "x.egg-info/top_level.txt=tools\n",
+                "tools/__init__.py",
+                "tools/a.py",
+                "examples/__init__.py",
+                "noxfile.py",
+            ],
+        );
+        assert_eq!(
+            promoted(&listed),
+            ["d-1/tools/__init__.py", "d-1/tools/a.py"]
+        );
+        let unlisted = package(
+            "x",
+            &[
+                "x.egg-info/top_level.txt=core\n",
+                "core/__init__.py",
+                "tools/__init__.py",
+                "tools/a.py",
+            ],
+        );
+        assert!(promoted(&unlisted).is_empty());
+        // A decoy example package does not make the only real one tooling again.
+        let decoy = package(
+            "x",
+            &["tools/__init__.py", "tools/a.py", "examples/__init__.py"],
+        );
+        assert_eq!(
+            promoted(&decoy),
+            ["d-1/tools/__init__.py", "d-1/tools/a.py"]
+        );
     }
 }

@@ -400,7 +400,7 @@ pub fn evidence_tags(rule: &RuleInfo) -> &'static [&'static str] {
         id if id == RECON.id || id == FUNCTION_RECON.id => &["sysinfo", "env-dump"],
         id if id == SETUP_NETWORK.id => &["network"],
         id if id == IMPORT_TIME_BEACON.id || id == INSTALL_TIME_BEACON.id => &["fixed-endpoint"],
-        id if id == IMPORT_TIME_BACKGROUND.id => &["inline-code", "detached"],
+        id if id == IMPORT_TIME_BACKGROUND.id => &["inline-code", "detached", "hidden-window"],
         id if id == INSTALL_BACKGROUND.id => &["detached"],
         id if id == WALLET_HIJACK.id => &["address-swap", "api-hook"],
         id if id == FUNCTION_DROPPER.id => &["file-write", "process", "persistence"],

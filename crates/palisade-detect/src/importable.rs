@@ -32,6 +32,18 @@ const NEVER_SOLE: &[&str] = &[
     "benchmarks",
 ];
 
+/// Top-level files of a project's own tooling, never a module to import: beside them
+/// the only package is still the only one.
+const PROJECT_FILES: &[&str] = &[
+    "setup.py",
+    "conftest.py",
+    "noxfile.py",
+    "fabfile.py",
+    "tasks.py",
+    "dodo.py",
+    "manage.py",
+];
+
 /// Gives the import role to the files of the importable package (see the module
 /// documentation) that are auxiliary only because of the package's own folder name.
 /// The packages `top_level.txt` lists are importable where it is shipped; otherwise the
@@ -63,7 +75,7 @@ pub fn promote_importable_package<'p>(package: &'p Package, roles: &mut HashMap<
                     .collect::<BTreeSet<_>>();
                 listed.get_or_insert_with(BTreeSet::new).extend(names);
             }
-            None if rest.ends_with(".py") && rest != "setup.py" && rest != "conftest.py" => {
+            None if rest.ends_with(".py") && !PROJECT_FILES.contains(&rest) => {
                 top_level_modules = true;
             }
             _ => {}

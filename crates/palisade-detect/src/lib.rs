@@ -17,6 +17,7 @@ mod engine;
 mod goinit;
 mod importable;
 mod jscomments;
+mod jsflow;
 mod pyblocks;
 mod pycalls;
 mod pyflow;

@@ -8,6 +8,7 @@ use crate::correlate::{FileSignals, rule_points};
 use crate::deobfuscate::is_executable;
 use crate::goinit::init_bodies;
 use crate::jscomments::comment_lines;
+use crate::jsflow;
 use crate::pyblocks::{LineInfo, LineKind, analyse_lines};
 use crate::pycalls::import_time_functions;
 use crate::signatures::Signatures;
@@ -71,6 +72,16 @@ pub static OFF_SCREEN_CODE: RuleInfo = RuleInfo {
     attack: Some("T1027"),
 };
 
+pub static RUNS_RESPONSE: RuleInfo = RuleInfo {
+    id: "execution/javascript-runs-response",
+    category: Category::Download,
+    severity: Severity::Critical,
+    summary: "JavaScript runs, as code, what it received from the network, followed through the variables that carry it.",
+    why: "A loader keeps the code it runs on a server: the package holds only the fetch and the eval, spread over a few lines so that no single line shows both. Whoever controls the server, or the blockchain record the address is read from, decides what runs, at any time after review.",
+    example: "const r = await fetch(u); const code = Buffer.from(await r.text(), 'base64').toString(); eval(code);",
+    attack: Some("T1105"),
+};
+
 pub static ANALYSIS_TIME_LIMIT: RuleInfo = RuleInfo {
     id: "analysis/time-limit",
     category: Category::Archive,
@@ -90,6 +101,7 @@ pub static RULES: &[&RuleInfo] = &[
     &dropper::RUNS_DOWNLOAD,
     &dropper::RUNS_RECEIVED_COMMAND,
     &dropper::INSTALL_DROPS_AND_RUNS,
+    &RUNS_RESPONSE,
     &ANALYSIS_TIME_LIMIT,
 ];
 
@@ -484,6 +496,29 @@ impl ContentAnalyser {
                     .with_snippet(evidence.snippet),
                 Signal::Indicator,
                 &[tag.to_string()],
+            ));
+        }
+        if language == Language::JavaScript
+            && let Some(found) = jsflow::find_remote_run(data)
+            // JSX mixes markup with code in ways the comment lexer does not follow.
+            && (jsx || comment_lines(data).binary_search(&found.run_line).is_err())
+        {
+            let evidence = text.evidence(text.offset_of_line(found.run_line));
+            let tags = ["exec", "network", "download-exec"].map(String::from);
+            signals.tags.extend(tags.iter().cloned());
+            signals.hits.push((Signal::Threat, RUNS_RESPONSE.severity));
+            local.push(Local::new(
+                RUNS_RESPONSE
+                    .finding(format!(
+                        "received from the network at line {}, run as code at line {} [{}]",
+                        found.fetched_line,
+                        found.run_line,
+                        role.name()
+                    ))
+                    .at(file.path.clone(), Some(evidence.line))
+                    .with_snippet(evidence.snippet),
+                Signal::Threat,
+                &tags,
             ));
         }
         let function_tags: Vec<BTreeSet<String>> = functions.into_values().collect();

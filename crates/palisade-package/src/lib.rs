@@ -35,7 +35,9 @@ mod xml;
 
 use common::{Ctx, Identity};
 pub use declared::{MAX_DECLARED, declared_dependencies, declared_npm_scripts};
-pub use npm::{InstallScriptView, npm_install_script_view, npm_on_demand_script_lines};
+pub use npm::{
+    InstallScriptView, gyp_javascript_view, npm_install_script_view, npm_on_demand_script_lines,
+};
 use palisade_core::{Package, PackageFile, RuleInfo};
 
 /// Every rule this crate can put into [`palisade_core::EntryPoint::rule`] or

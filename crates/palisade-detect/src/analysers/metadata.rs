@@ -18,12 +18,6 @@ pub(crate) fn analyse(package: &Package, context: ScanContext) -> Vec<Finding> {
             .iter()
             .map(|f| (f.path.as_str(), f.data.as_slice())),
     );
-    let Some(metadata) = context.metadata else {
-        return palisade_metadata::analyse(&MetadataContext {
-            modules: &modules,
-            ..MetadataContext::new(ecosystem, name, context.now)
-        });
-    };
     let manifest = ArtifactManifest {
         name: package.name.clone(),
         version: package.version.clone(),
@@ -36,6 +30,14 @@ pub(crate) fn analyse(package: &Package, context: ScanContext) -> Vec<Finding> {
             Vec::new()
         },
         dependencies: palisade_package::declared_dependencies(package),
+    };
+    let Some(metadata) = context.metadata else {
+        // The artifact's own manifest still says where its dependencies come from.
+        return palisade_metadata::analyse(&MetadataContext {
+            modules: &modules,
+            artifact_manifest: Some(&manifest),
+            ..MetadataContext::new(ecosystem, name, context.now)
+        });
     };
     palisade_metadata::analyse(&MetadataContext {
         version: package.version.as_deref(),

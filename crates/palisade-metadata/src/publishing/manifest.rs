@@ -1,7 +1,7 @@
 //! The registry's manifest against the artifact's, and dependencies from outside the
 //! registry.
 
-use super::{MANIFEST_CONFUSION, URL_DEPENDENCY};
+use super::{CLEARTEXT_DEPENDENCY, MANIFEST_CONFUSION, URL_DEPENDENCY};
 use crate::ArtifactManifest;
 use palisade_core::{DeclaredDependency, Finding, ReleaseInfo, truncate_chars};
 use std::collections::{BTreeMap, BTreeSet};
@@ -125,28 +125,61 @@ pub fn url_requirement(requirement: &str) -> bool {
         && !shorthand.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
+/// Whether a requirement downloads over plain HTTP, or from a host written as an IP
+/// address (no name a certificate could vouch for).
+fn cleartext(requirement: &str) -> bool {
+    let r = requirement.trim().to_ascii_lowercase();
+    let r = r.strip_prefix("git+").unwrap_or(&r);
+    // `git://` is as bare, but the code hosts stopped serving it: such an install fails.
+    if r.starts_with("http://") || r.starts_with("ftp://") {
+        return true;
+    }
+    let Some(rest) = r.split_once("://").map(|(_, rest)| rest) else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = host.strip_prefix('[').map_or_else(
+        || host.split(':').next().unwrap_or_default(),
+        |v6| v6.split(']').next().unwrap_or_default(),
+    );
+    host.parse::<std::net::IpAddr>().is_ok()
+}
+
 /// One finding per dependency taken from outside the registry, `at` naming the source.
 pub fn url_dependencies(dependencies: &[DeclaredDependency], at: &str) -> Vec<Finding> {
-    let external: Vec<&DeclaredDependency> = dependencies
+    let mut external: Vec<&DeclaredDependency> = dependencies
         .iter()
         .filter(|d| url_requirement(&d.requirement))
         .collect();
+    // The graver ones first, so that the summary of the rest never hides one.
+    external.sort_by_key(|d| !cleartext(&d.requirement));
     let mut findings: Vec<Finding> = external
         .iter()
         .take(MAX_LISTED)
         .map(|d| {
-            URL_DEPENDENCY
-                .finding(format!(
-                    "dependency `{}` comes from `{}`, outside the registry: what it \
-                     installs can change at any time and skips the registry's checks",
-                    truncate_chars(&d.name, 100),
-                    truncate_chars(&d.requirement, 200)
-                ))
-                .at(at, None)
-                .with_snippet(truncate_chars(
-                    &format!("{} {}", d.name, d.requirement),
-                    200,
-                ))
+            let (rule, how) = if cleartext(&d.requirement) {
+                (
+                    &CLEARTEXT_DEPENDENCY,
+                    "without TLS or from a bare IP address: whoever holds that address, or \
+                     the network path to it, decides what installs",
+                )
+            } else {
+                (
+                    &URL_DEPENDENCY,
+                    "what it installs can change at any time and skips the registry's checks",
+                )
+            };
+            rule.finding(format!(
+                "dependency `{}` comes from `{}`, outside the registry, {how}",
+                truncate_chars(&d.name, 100),
+                truncate_chars(&d.requirement, 200)
+            ))
+            .at(at, None)
+            .with_snippet(truncate_chars(
+                &format!("{} {}", d.name, d.requirement),
+                200,
+            ))
         })
         .collect();
     if external.len() > MAX_LISTED {

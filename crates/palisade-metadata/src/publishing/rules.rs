@@ -82,6 +82,20 @@ pub static MANIFEST_CONFUSION: RuleInfo = RuleInfo {
     attack: Some("T1195.002"),
 };
 
+pub static CLEARTEXT_DEPENDENCY: RuleInfo = RuleInfo {
+    id: "registry/cleartext-url-dependency",
+    category: Category::Metadata,
+    severity: Severity::High,
+    summary: "A dependency is downloaded over plain HTTP or from a bare IP address.",
+    why: "The installer fetches and runs whatever that address serves, unencrypted and \
+          unsigned: its owner, or anyone on the network path, swaps the code at install \
+          time. No registry serves packages so; \"remote dynamic dependencies\" keep a \
+          payload's install script off the registry this way, behind a package that \
+          itself holds nothing suspicious.",
+    example: "dependency `ui-styles-pkg` = `http://packages.example.com/npm/unused-imports`",
+    attack: Some("T1195.001"),
+};
+
 pub static URL_DEPENDENCY: RuleInfo = RuleInfo {
     id: "registry/url-dependency",
     category: Category::Metadata,

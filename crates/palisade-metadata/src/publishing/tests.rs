@@ -238,3 +238,39 @@ fn url_and_git_requirements_are_told_from_version_ranges() {
     assert_eq!(found.len(), 11);
     assert!(found[10].message.starts_with("5 more"));
 }
+
+#[test]
+fn dependencies_over_plain_http_or_from_an_ip_address_weigh_more() {
+    let dep = |requirement: &str| DeclaredDependency {
+        name: "ui-styles-pkg".into(),
+        requirement: requirement.into(),
+        kind: String::new(),
+    };
+    let rule_of = |requirement: &str| {
+        url_dependencies(&[dep(requirement)], "manifest")[0]
+            .rule
+            .clone()
+    };
+    for cleartext in [
+        "http://packages.example.com/npm/unused-imports",
+        "HTTP://example.org/x.tgz",
+        "https://203.0.113.7/x.tgz",
+        "git+https://[2001:db8::1]:8443/x.git",
+        "ftp://example.org/x.tgz",
+    ] {
+        assert_eq!(
+            rule_of(cleartext),
+            "registry/cleartext-url-dependency",
+            "{cleartext}"
+        );
+    }
+    for other in [
+        "https://example.org/x.tgz",
+        "git+https://example.org/x/y.git",
+        "git://example.org/x/y.git",
+        "github:user/repo",
+        "https://user:pw@example.org/x.tgz",
+    ] {
+        assert_eq!(rule_of(other), "registry/url-dependency", "{other}");
+    }
+}

@@ -117,6 +117,10 @@ pub(super) fn inside_join(data: &[u8], literal_start: usize) -> bool {
 /// are (escape runs are decoded as a step of their own).
 pub(super) fn string_literals(data: &[u8]) -> Vec<(usize, usize, Vec<u8>)> {
     let mut out = Vec::new();
+    // Per kind of quote (`"`, `'`, backtick, each single or tripled), where a literal
+    // opened before found no close: one opened before there cannot close either, so a
+    // file of unclosed quotes is read once, not once per quote.
+    let mut unclosed_until = [0usize; 6];
     let mut i = 0;
     while i < data.len() && out.len() < MAX_LITERALS * 2 {
         let quote = data[i];
@@ -127,6 +131,15 @@ pub(super) fn string_literals(data: &[u8]) -> Vec<(usize, usize, Vec<u8>)> {
         // Triple-quoted Python strings.
         let triple = data.len() >= i + 3 && data[i + 1] == quote && data[i + 2] == quote;
         let open = if triple { 3 } else { 1 };
+        let kind = match quote {
+            b'"' => 0,
+            b'\'' => 1,
+            _ => 2,
+        } + if triple { 3 } else { 0 };
+        if i < unclosed_until[kind] {
+            i += 1;
+            continue;
+        }
         let start = i;
         let mut k = i + open;
         let mut closed = None;
@@ -155,7 +168,10 @@ pub(super) fn string_literals(data: &[u8]) -> Vec<(usize, usize, Vec<u8>)> {
                 out.push((start, end, content));
                 i = end;
             }
-            None => i = start + 1,
+            None => {
+                unclosed_until[kind] = k;
+                i = start + 1;
+            }
         }
     }
     out

@@ -1,5 +1,6 @@
-//! Does a JavaScript file run, as code, what it received from the network? The code rules
-//! see `eval(res.data)` on one line; a loader spreads the same over several:
+//! Does a JavaScript file run, as code, what it received from the network, or start a
+//! file it wrote a response to? The code rules see `eval(res.data)` on one line; a
+//! loader spreads the same over several:
 //!
 //! ```js
 //! const r = await fetch(url);
@@ -7,22 +8,41 @@
 //! eval(code);
 //! ```
 //!
-//! The reading follows names through the file, without a parser or scopes: a name bound
-//! to a network call (`fetch`, `axios`, `got`, `http.get`, a blockchain read) or to an
-//! expression over such a name carries the response; so does the parameter of a callback
-//! handed to such a call (`https.get(u, res => ...)`, `.then(r => r.text())`,
-//! `res.on('data', c => body += c)`), and the result of a function that returns one.
-//! The response is run when one of them reaches `eval`, `Function`, `vm.run*`,
-//! `new vm.Script` or `Module._compile`. Names it cannot follow make it answer no, so it
-//! confirms loaders rather than finds them; the work is bounded by [`MAX_NAMES`],
-//! [`ROUNDS`] and [`WINDOW`] whatever the file holds.
+//! The reading follows names through the file, without a parser: a name bound to a
+//! network call (`fetch`, `axios`, `got`, `http.get`, a blockchain read, or an alias of
+//! one) or to an expression over such a name carries the response; so do the parameters
+//! of a callback handed to such a call (`https.get(u, res => ...)`, `.then(r =>
+//! r.text())`, `res.on('data', c => body += c)`), an array a carrier is pushed into, a
+//! property assigned one, a `for await` over one, and the result of a function that
+//! returns one. Each name is followed only in its scope: the `{}` block that declares
+//! it (the function, for `var`), minus the functions whose parameters reuse the name.
+//! The response is run when a carrier reaches the code argument of `eval`, `Function`,
+//! `vm.run*`, `new vm.Script` or `Module._compile` (or an alias of one), or is written
+//! to a path that is then started.
+//!
+//! Names it cannot follow make it answer no, so it confirms loaders rather than finds
+//! them. The work is bounded by [`BUDGET_PER_BYTE`] over the whole reading; a file
+//! where the followed names reach [`MAX_NAMES`] (a minified bundle reusing one-letter
+//! names) is read on, but a run counts there only inside the function that fetched.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+mod blocks;
+mod carriers;
+mod lexicon;
+#[cfg(test)]
+mod tests;
+mod text;
+
 use blocks::Blocks;
+use carriers::{Carriers, MAX_NAMES, standalone};
+use lexicon::*;
 use regex::bytes::Regex;
-use std::collections::BTreeMap;
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
-use std::sync::LazyLock;
+use text::{
+    CODE_ARGUMENT, LineStarts, WINDOW, arguments, depths, is_word, leading_name, skip_space,
+    split_arguments, statement, trim, without_strings,
+};
 
 /// Where a file runs a response as code (1-based lines).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,265 +51,602 @@ pub struct RemoteRun {
     pub run_line: u32,
 }
 
-/// Names followed per file: a minified bundle binds thousands, a loader a handful.
-const MAX_NAMES: usize = 256;
+/// Where a file writes a response to a path and starts that path (1-based lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadRun {
+    pub fetched_line: u32,
+    pub written_line: u32,
+    pub run_line: u32,
+    /// The path as written (`target`, `p`).
+    pub path: String,
+}
+
+/// What following a file's responses found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Flows {
+    pub remote_run: Option<RemoteRun>,
+    pub download_run: Option<DownloadRun>,
+}
+
 /// Passes over the file's bindings: each pass follows the response one binding further.
 const ROUNDS: usize = 6;
-/// Bytes read after a network call for the callbacks it is handed, and of one
-/// statement's right-hand side or one call's arguments.
-const WINDOW: usize = 8192;
-
-/// Bytes read per byte of the file, over all rounds: a file of nested bindings, each
-/// statement holding the next, gets fewer rounds.
-const BUDGET_PER_BYTE: usize = 24;
-
-/// A call whose result (or callback argument) is what a server sent.
-static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"(?x-u)
-        (?:^|[^\w$.])(?:fetch|axios|got|needle|superagent|request)\s*\(
-        | (?:^|[^\w$])(?:axios|got|needle|superagent|request|https?|http2|client)\s*\.\s*(?:get|post|request|put|stream)\s*\(
-        | require\s*\(\s*['"](?:node:)?https?['"]\s*\)\s*\.\s*(?:get|request)\s*\(
-        | \.responseText\b
-        | \.getSignaturesForAddress\s*\(
-        | (?:^|[^\w$.])execSync\s*\(\s*['"`]\s*(?:curl|wget)\s"#,
-    )
-    .expect("valid regex")
-});
-
-/// Where code is run: the argument list starts right after the match.
-static SINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?x-u)
-        (?:^|[^\w$.])eval\s*\(
-        | (?:^|[^\w$.])(?:new\s+)?Function\s*\(
-        | \bvm\s*\.\s*(?:runInNewContext|runInThisContext|runInContext|compileFunction)\s*\(
-        | \bnew\s+(?:vm\s*\.\s*)?Script\s*\(
-        | \._compile\s*\(",
-    )
-    .expect("valid regex")
-});
-
-/// `.then(eval)`: the response handed to the evaluator itself.
-static THEN_EVAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u)\.then\s*\(\s*(?:eval|Function|new\s+Function)\s*\)").expect("valid regex")
-});
-
-/// `name =`, `name +=`, `const name =`, not `==` or `=>`.
-static BINDING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u)(?:^|[^\w$.])(?:(const|let|var)\s+)?([A-Za-z_$][\w$]*)\s*\+?=[^=>]")
-        .expect("valid regex")
-});
-
-/// `const { data, body: b } = ...`: the destructured names.
-static DESTRUCTURING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u)(?:const|let|var)\s*\{([^{}=]{1,300})\}\s*=[^=>]").expect("valid regex")
-});
-
-/// A callback's parameters: `r =>`, `(err, res, body) =>`, `function (r)`.
-static CALLBACK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?-u)(?:^|[^\w$.])([A-Za-z_$][\w$]*)\s*=>|\(([^()]{0,160})\)\s*=>|function\s*[\w$]*\s*\(([^()]{0,160})\)",
-    )
-    .expect("valid regex")
-});
-
-/// A function whose body may return the response: `function get(`, `get = async (`,
-/// `async get(` in a class.
-static FUNCTION_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?-u)(?:function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|([A-Za-z_$][\w$]*)\s*[:=]\s*(?:async\s*)?(?:function\b|\([^()]{0,200}\)\s*=>|[A-Za-z_$][\w$]*\s*=>)|async\s+([A-Za-z_$][\w$]*)\s*\()",
-    )
-    .expect("valid regex")
-});
-
-/// A right-hand side that defines a function rather than computing a value.
-static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u)^\s*(?:async\s*)?(?:function\b|\([^()]{0,200}\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
-        .expect("valid regex")
-});
-
-static RETURN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u)(?:^|[^\w$.])return\b").expect("valid regex"));
-
-/// Keywords a binding or callback pattern can pick up that are never names.
-const KEYWORDS: &[&str] = &[
-    "if",
-    "for",
-    "while",
-    "return",
-    "await",
-    "async",
-    "function",
-    "new",
-    "typeof",
-    "var",
-    "let",
-    "const",
-    "this",
-    "true",
-    "false",
-    "null",
-    "undefined",
-    "else",
-    "case",
-    "in",
-    "of",
-];
+/// Bytes read per byte of the file, over the whole reading, with a floor for small
+/// files: windows, right-hand sides and arguments all count.
+const BUDGET_PER_BYTE: usize = 8;
+const BUDGET_FLOOR: usize = 1 << 20;
 
 /// The first place the file runs a response as code, if it does.
+#[cfg(test)]
 pub fn find_remote_run(data: &[u8]) -> Option<RemoteRun> {
-    if !(SINK.is_match(data) || THEN_EVAL.is_match(data)) || !SOURCE.is_match(data) {
-        return None;
+    analyse(data).remote_run
+}
+
+/// Where the file runs a response as code, and where it starts a file it wrote a
+/// response to.
+pub fn analyse(data: &[u8]) -> Flows {
+    let runs_code = SINK.is_match(data) || THEN_EVAL.is_match(data) || SINK_ALIAS.is_match(data);
+    let drops = WRITE.is_match(data) && START.is_match(data);
+    if !(runs_code || drops) || !(SOURCE.is_match(data) || SOURCE_ALIAS.is_match(data)) {
+        return Flows::default();
     }
-    let lines = LineStarts::new(data);
-    let blocks = Blocks::new(data);
-    let whole = 0..data.len();
-    let mut carriers = Carriers::default();
-    // From the call's own `(`, so that the chain after it (`.then(...)`) is read too.
-    let sources: Vec<usize> = SOURCE
-        .find_iter(data)
-        .map(|m| m.end() - usize::from(m.as_bytes().ends_with(b"(")))
-        .collect();
-    // Each binding's name, whether it declares it, and its right-hand side, read once.
-    let bindings: Vec<(Range<usize>, bool, usize, &[u8])> = captures(&BINDING, data)
-        .filter_map(|(at, c)| {
-            let rhs = at + c.get(0)?.end() - 1;
-            let name = c.get(2)?.range();
-            let name = at + name.start..at + name.end;
-            Some((name, c.get(1).is_some(), rhs, statement(data, rhs)))
+    let reader = Reader::new(data);
+    let followed = reader.follow();
+    Flows {
+        remote_run: runs_code.then(|| reader.remote_run(&followed)).flatten(),
+        download_run: drops.then(|| reader.download_run(&followed)).flatten(),
+    }
+}
+
+/// One file being read, with what every question about it shares.
+struct Reader<'a> {
+    data: &'a [u8],
+    blocks: Blocks<'a>,
+    lines: LineStarts,
+    /// Bytes left to read.
+    budget: Cell<usize>,
+    /// Names bound to a network library (`const nf = require('node-fetch')`).
+    source_aliases: Option<Regex>,
+    /// Names bound to an evaluator (`const E = eval`).
+    sink_aliases: Vec<Vec<u8>>,
+    /// Where each name is declared, with whether by `var`.
+    declarations: BTreeMap<&'a [u8], Vec<(usize, bool)>>,
+}
+
+/// The carriers, and whether they saturated.
+struct Followed {
+    carriers: Carriers,
+    saturated: bool,
+}
+
+/// A `return` whose value a function's calls yield: where the value starts, the value,
+/// the function's name and where its calls are followed.
+type Return<'a> = (usize, &'a [u8], Vec<u8>, Range<usize>);
+
+/// A binding's kind: how its scope is found.
+#[derive(Clone, Copy, PartialEq)]
+enum Binds {
+    /// `let` or `const`: the block.
+    Block,
+    /// `var`: the function.
+    Function,
+    /// A plain assignment: where the name was declared.
+    Assigned,
+    /// `obj.prop =`: the whole file, as objects travel.
+    Property,
+    /// `name = (...) => expression`: a function returning the expression.
+    Returns,
+}
+
+impl<'a> Reader<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        let blocks = Blocks::new(data);
+        let live = |at: usize| !blocks.is_inert(at);
+        let mut aliases: Vec<Vec<u8>> = Vec::new();
+        for (at, c) in captures(&SOURCE_ALIAS, data) {
+            if !live(at) {
+                continue;
+            }
+            if let Some(name) = c.get(1).or(c.get(3)) {
+                aliases.push(name.as_bytes().to_vec());
+            }
+            if let Some(names) = c.get(2).or(c.get(4)) {
+                for part in names.as_bytes().split(|&b| b == b',') {
+                    // `{ get: g }` and `{ get as g }` bind `g`.
+                    let part = part.rsplit(|&b| b == b':').next().unwrap_or(part);
+                    let bound = match memchr::memmem::rfind(part, b" as ") {
+                        Some(i) => &part[i + 4..],
+                        None => part,
+                    };
+                    let bound = leading_name(bound);
+                    if !bound.is_empty() {
+                        aliases.push(bound.to_vec());
+                    }
+                }
+            }
+        }
+        aliases.sort();
+        aliases.dedup();
+        aliases.truncate(64);
+        let source_aliases = (!aliases.is_empty()).then(|| {
+            let names: Vec<String> = aliases
+                .iter()
+                .map(|a| regex::escape(&String::from_utf8_lossy(a)))
+                .collect();
+            Regex::new(&format!(
+                r"(?-u)(?:^|[^\w$.])(?:{})\s*(?:\.\s*(?:get|post|request|put|stream|default)\s*)?\(",
+                names.join("|")
+            ))
+            .expect("escaped names")
+        });
+        let sink_aliases = captures(&SINK_ALIAS, data)
+            .filter(|&(at, _)| live(at))
+            .filter_map(|(_, c)| Some(c.get(1)?.as_bytes().to_vec()))
+            .take(64)
+            .collect();
+        let mut declarations: BTreeMap<&[u8], Vec<(usize, bool)>> = BTreeMap::new();
+        for (at, c) in captures(&DECLARATION, data) {
+            if let (Some(keyword), Some(name)) = (c.get(1), c.get(2)) {
+                declarations
+                    .entry(name.as_bytes())
+                    .or_default()
+                    .push((at + name.start(), keyword.as_bytes() == b"var"));
+            }
+        }
+        Reader {
+            data,
+            lines: LineStarts::new(data),
+            budget: Cell::new(BUDGET_PER_BYTE * data.len().max(BUDGET_FLOOR / BUDGET_PER_BYTE)),
+            blocks,
+            source_aliases,
+            sink_aliases,
+            declarations,
+        }
+    }
+
+    /// Takes `n` bytes of reading from the budget; false once it is spent.
+    fn charge(&self, n: usize) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(n));
+        left > 0
+    }
+
+    fn spent(&self) -> bool {
+        self.budget.get() == 0
+    }
+
+    fn live(&self, at: usize) -> bool {
+        !self.blocks.is_inert(at)
+    }
+
+    /// A network call in `text` (at `offset` in the file), as the offset of its `(`.
+    fn source_in(&self, text: &[u8], offset: usize) -> Option<usize> {
+        let found = |re: &Regex| {
+            re.find_iter(text).find_map(|m| {
+                let at = offset + m.end() - 1;
+                let name = offset + m.start() + first_letter(m.as_bytes());
+                (self.live(name) && !blocks::defines(&self.data[at..])).then_some(at)
+            })
+        };
+        found(&SOURCE).or_else(|| self.source_aliases.as_ref().and_then(found))
+    }
+
+    /// The network call behind `text` (at `offset` in the file), when it holds one or a
+    /// carrier.
+    fn carried(&self, text: &[u8], offset: usize, carriers: &Carriers) -> Option<usize> {
+        if !self.charge(text.len()) {
+            return None;
+        }
+        self.source_in(text, offset).or_else(|| {
+            carriers
+                .occurrences(text, offset, &self.blocks)
+                .find(|o| self.live(offset + o.at))
+                .map(|o| o.origin)
         })
-        .filter(|(_, _, _, rhs)| !DEFINITION.is_match(rhs))
-        .collect();
-    let returns: Vec<(usize, &[u8])> = RETURN
-        .find_iter(data)
-        .map(|m| (m.end(), statement(data, m.end())))
-        .collect();
-    // Bytes one round reads; the rounds stop before the reading passes the budget.
-    let per_round = data.len()
-        + bindings.iter().map(|b| b.3.len()).sum::<usize>()
-        + returns.iter().map(|(_, value)| value.len()).sum::<usize>();
-    let rounds = ROUNDS.min(BUDGET_PER_BYTE * data.len().max(4096) / per_round.max(1));
-    for _ in 0..rounds {
-        let before = carriers.len();
-        // Callbacks handed to a network call, or chained on a carrier.
-        let mut origins: Vec<(usize, u32)> =
-            sources.iter().map(|&at| (at, lines.line_of(at))).collect();
-        for (at, len, line) in carriers.occurrences(data, 0) {
-            let chained = skip_space(&data[at + len..]);
-            if chained.starts_with(b".then")
-                || chained.starts_with(b".on(")
-                || chained.starts_with(b".once(")
-            {
-                origins.push((at + len, line));
+    }
+
+    /// Where a name assigned at `at` lives: the scope of the nearest declaration before
+    /// it whose scope holds it, else the block it is assigned in (a parameter's).
+    fn declared_scope(&self, name: &[u8], at: usize) -> Range<usize> {
+        let before = self
+            .declarations
+            .get(name)
+            .into_iter()
+            .flat_map(|d| d.iter().rev())
+            .filter(|&&(pos, _)| pos < at)
+            .take(DECLARATIONS_LOOKED_AT);
+        for &(pos, var) in before {
+            let scope = self.scope_of(pos, var);
+            if scope.contains(&at) {
+                return scope;
             }
         }
-        let mut found: Vec<(Vec<u8>, Range<usize>, u32)> = Vec::new();
-        for (from, line) in origins {
-            let window = statement(data, from);
-            let depths = depths(window);
-            for (at, c) in captures(&CALLBACK, window) {
-                let (Some(head), Some(params)) = (c.get(0), (1..=3).find_map(|i| c.get(i))) else {
-                    continue;
-                };
-                // Only the call's own arguments (and those of the calls chained on it):
-                // a callback nested deeper gets something else.
-                let starts = if c.get(1).is_some() {
-                    at + params.start()
-                } else {
-                    at + head.start()
-                };
-                if depths.get(starts).is_none_or(|&d| d > 1) {
-                    continue;
-                }
-                let scope = callback_body(data, &blocks, from + at + head.end());
-                for param in params.as_bytes().split(|&b| b == b',') {
-                    let param = trim(param);
-                    let param = param.strip_prefix(b"...").unwrap_or(param);
-                    let param = trim(
-                        param
-                            .strip_prefix(b"{")
-                            .or(param.strip_prefix(b"["))
-                            .unwrap_or(param),
-                    );
-                    let len = param
-                        .iter()
-                        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
-                        .count();
-                    found.push((param[..len].to_vec(), scope.clone(), line));
+        self.blocks.innermost(at)
+    }
+
+    fn scope_of(&self, at: usize, var: bool) -> Range<usize> {
+        if var {
+            self.blocks.function_scope(at)
+        } else {
+            self.blocks.innermost(at)
+        }
+    }
+
+    /// Every network call of the file, as the offset of its `(` (from there the chain
+    /// after it, `.then(...)`, is read too).
+    fn sources(&self) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        let mut collect = |re: &Regex| {
+            for m in re.find_iter(self.data) {
+                let at = m.end() - usize::from(m.as_bytes().ends_with(b"("));
+                let name = m.start() + first_letter(m.as_bytes());
+                if self.live(name) && !blocks::defines(&self.data[at..]) {
+                    out.push(at);
                 }
             }
+        };
+        collect(&SOURCE);
+        if let Some(aliases) = &self.source_aliases {
+            collect(aliases);
         }
-        // Bindings of an expression that holds a network call or a carrier.
-        for (name, declares, at, rhs) in &bindings {
-            if let Some(line) = carried(rhs, &carriers, *at, &lines) {
-                let scope = if *declares {
-                    blocks.innermost(name.start)
-                } else {
-                    declared_scope(data, &blocks, &data[name.clone()], name.start)
-                };
-                found.push((data[name.clone()].to_vec(), scope, line));
-            }
+        out
+    }
+
+    /// The parameters of the callbacks handed to the call whose arguments open at
+    /// `from` (and to the calls chained on it), each with the callback's body.
+    fn callbacks(&self, from: usize) -> Vec<(Vec<u8>, Range<usize>)> {
+        if self.spent() {
+            return Vec::new();
         }
-        for (at, c) in captures(&DESTRUCTURING, data) {
-            let (Some(all), Some(names)) = (c.get(0), c.get(1)) else {
+        let window = statement(self.data, from, WINDOW);
+        if !self.charge(window.len()) {
+            return Vec::new();
+        }
+        let depths = depths(window);
+        let mut out = Vec::new();
+        for (at, c) in captures(&CALLBACK, window) {
+            let (Some(head), Some(params)) = (c.get(0), (1..=3).find_map(|i| c.get(i))) else {
                 continue;
             };
-            let rhs = at + all.end() - 1;
-            if let Some(line) = carried(statement(data, rhs), &carriers, rhs, &lines) {
+            // Only the call's own arguments (and those of the calls chained on it): a
+            // callback nested deeper gets something else.
+            let starts = if c.get(1).is_some() {
+                at + params.start()
+            } else {
+                at + head.start()
+            };
+            if depths.get(starts).is_none_or(|&d| d > 1) || !self.live(from + starts) {
+                continue;
+            }
+            let scope = self.callback_body(from + at + head.end());
+            for param in params.as_bytes().split(|&b| b == b',') {
+                out.push((leading_name(param).to_vec(), scope.clone()));
+            }
+        }
+        out
+    }
+
+    /// A callback's body, from the end of its head (`r =>`, `function (r)`): its `{}`
+    /// block, or an arrow's expression up to the end of its statement.
+    fn callback_body(&self, head_end: usize) -> Range<usize> {
+        let data = self.data;
+        let rest = &data[head_end..];
+        let brace = if data[..head_end].ends_with(b"=>") {
+            let body = skip_space(rest);
+            body.starts_with(b"{").then(|| data.len() - body.len())
+        } else {
+            memchr::memchr(b'{', &rest[..rest.len().min(256)]).map(|i| head_end + i)
+        };
+        match brace.and_then(|b| self.blocks.opened_at(b)) {
+            Some(block) => block,
+            None => {
+                let body = statement(data, head_end, WINDOW).len();
+                self.charge(body);
+                head_end..head_end + body
+            }
+        }
+    }
+
+    fn follow(&self) -> Followed {
+        let data = self.data;
+        let mut carriers = Carriers::default();
+        // The callbacks of the network calls, read once.
+        let mut pending: Vec<(Vec<u8>, Range<usize>, usize)> = Vec::new();
+        for at in self.sources() {
+            for (name, scope) in self.callbacks(at) {
+                pending.push((name, scope, at));
+            }
+        }
+        let bindings = self.bindings();
+        let returns: Vec<Return> = RETURN
+            .find_iter(data)
+            .filter(|m| self.live(m.end()) && !self.spent())
+            .filter_map(|m| {
+                let (body, function) = self.blocks.enclosing_function(m.end())?;
+                let name = function.name.clone()?;
+                let value = statement(data, m.end(), WINDOW);
+                self.charge(value.len());
+                // Its calls are followed where the function itself is visible.
+                let scope = self.blocks.innermost(self.blocks.span(body).start);
+                Some((m.end(), value, name, scope))
+            })
+            .collect();
+        let mut chained: HashSet<usize> = HashSet::new();
+        let mut saturated = false;
+        for _ in 0..ROUNDS {
+            let before = carriers.len();
+            let mut found = std::mem::take(&mut pending);
+            // Callbacks chained on a carrier: `r.then(...)`, `res.on('data', ...)`,
+            // `load().then(...)`.
+            if !self.charge(data.len()) {
+                break;
+            }
+            let occurrences: Vec<(usize, usize, usize)> = carriers
+                .occurrences(data, 0, &self.blocks)
+                .map(|o| (o.at, o.len, o.origin))
+                .collect();
+            for (at, len, origin) in occurrences {
+                if self.spent() {
+                    break;
+                }
+                let mut end = at + len;
+                if data[at..end].ends_with(b"(") {
+                    end += arguments(data, end, WINDOW).len() + 1;
+                }
+                let next = skip_space(data.get(end..).unwrap_or_default());
+                let chain = [&b".then"[..], b".on(", b".once(", b".catch"];
+                if chain.iter().any(|c| next.starts_with(c)) && chained.insert(end) {
+                    for (name, scope) in self.callbacks(end) {
+                        found.push((name, scope, origin));
+                    }
+                }
+            }
+            for (name, binds, at, rhs) in &bindings {
+                let Some(origin) = self.carried(rhs, *at, &carriers) else {
+                    continue;
+                };
+                let text = &data[name.clone()];
+                let (text, scope) = match binds {
+                    Binds::Block => (text.to_vec(), self.blocks.innermost(name.start)),
+                    Binds::Function => (text.to_vec(), self.blocks.function_scope(name.start)),
+                    Binds::Assigned => (text.to_vec(), self.declared_scope(text, name.start)),
+                    Binds::Property => (text.to_vec(), 0..data.len()),
+                    Binds::Returns => ([text, b"("].concat(), self.blocks.innermost(name.start)),
+                };
+                found.push((text, scope, origin));
+            }
+            for (at, c) in captures(&DESTRUCTURING, data) {
+                if self.spent() {
+                    break;
+                }
+                let (Some(all), Some(names)) = (c.get(0), c.get(1)) else {
+                    continue;
+                };
+                let rhs = at + all.end() - 1;
+                let Some(origin) = self.carried(statement(data, rhs, WINDOW), rhs, &carriers)
+                else {
+                    continue;
+                };
                 for part in names.as_bytes().split(|&b| b == b',') {
                     // `{ body: text }` binds `text`; `{ data }` binds `data`.
                     let bound = part.rsplit(|&b| b == b':').next().unwrap_or(part);
                     let bound = bound.split(|&b| b == b'=').next().unwrap_or(bound);
-                    found.push((trim(bound).to_vec(), blocks.innermost(at), line));
+                    found.push((trim(bound).to_vec(), self.blocks.innermost(at), origin));
+                }
+            }
+            // Arrays a carrier is pushed into, and loops over a carrier.
+            for (at, c) in captures(&GATHER, data) {
+                if self.spent() {
+                    break;
+                }
+                let (Some(all), Some(name)) = (c.get(0), c.get(1).or(c.get(2))) else {
+                    continue;
+                };
+                let from = at + all.end();
+                let Some(origin) = self.carried(statement(data, from, WINDOW), from, &carriers)
+                else {
+                    continue;
+                };
+                let scope = self.declared_scope(name.as_bytes(), at + name.start());
+                found.push((name.as_bytes().to_vec(), scope, origin));
+            }
+            // Functions that return a carrier make their calls network calls.
+            for (at, value, name, scope) in &returns {
+                if let Some(origin) = self.carried(value, *at, &carriers) {
+                    found.push(([name.as_slice(), b"("].concat(), scope.clone(), origin));
+                }
+            }
+            for (name, scope, origin) in found {
+                carriers.add(&name, scope, origin);
+            }
+            carriers.rebuild();
+            if carriers.len() >= MAX_NAMES {
+                // Everything seems to carry the response: the reading has lost track
+                // of the file (a minified bundle reusing one-letter names).
+                saturated = true;
+                break;
+            }
+            if carriers.len() == before || self.spent() {
+                break;
+            }
+        }
+        Followed {
+            carriers,
+            saturated,
+        }
+    }
+
+    /// Every binding of the file: its name, kind, where its value starts, and the value.
+    fn bindings(&self) -> Vec<(Range<usize>, Binds, usize, &'a [u8])> {
+        let data = self.data;
+        let mut out = Vec::new();
+        for (re, property) in [(&*BINDING, false), (&*PROPERTY_BINDING, true)] {
+            for (at, c) in captures(re, data) {
+                let (Some(all), Some(name)) = (c.get(0), c.get(2)) else {
+                    continue;
+                };
+                let rhs = at + all.end() - 1;
+                let name = at + name.start()..at + name.end();
+                if !self.live(name.start) || self.spent() {
+                    continue;
+                }
+                let value = statement(data, rhs, WINDOW);
+                self.charge(value.len());
+                let mut binds = match c.get(1).map(|k| k.as_bytes()) {
+                    _ if property => Binds::Property,
+                    Some(b"var") => Binds::Function,
+                    Some(_) => Binds::Block,
+                    None => Binds::Assigned,
+                };
+                let mut start = rhs;
+                if let Some(d) = DEFINITION.find(value) {
+                    // A function bound to a name carries nothing until called; one whose
+                    // body is an expression returns it.
+                    if skip_space(&value[d.end()..]).starts_with(b"{") || property {
+                        continue;
+                    }
+                    binds = Binds::Returns;
+                    start = rhs + d.end();
+                }
+                out.push((name, binds, start, &data[start..rhs + value.len()]));
+            }
+        }
+        out
+    }
+
+    /// The first place the file runs a carried response as code.
+    fn remote_run(&self, followed: &Followed) -> Option<RemoteRun> {
+        let data = self.data;
+        let mut sinks: Vec<(usize, usize, bool)> = SINK
+            .find_iter(data)
+            .filter(|m| self.live(m.end() - 1))
+            .map(|m| {
+                // `Function(a, b, body)` takes its code last, `compileFunction` first.
+                let text = m.as_bytes();
+                let function = memchr::memmem::find(text, b"Function").is_some()
+                    && memchr::memmem::find(text, b"compileFunction").is_none();
+                (m.start(), m.end(), function)
+            })
+            .collect();
+        for alias in &self.sink_aliases {
+            let call = [alias.as_slice(), b"("].concat();
+            for at in memchr::memmem::find_iter(data, &call) {
+                if standalone(data, at, &call) && self.live(at) {
+                    sinks.push((at, at + call.len(), false));
                 }
             }
         }
-        // Functions that return a carrier make their calls network calls, anywhere.
-        for &(at, value) in &returns {
-            let Some(line) = carried(value, &carriers, at, &lines) else {
-                continue;
+        sinks.sort_unstable();
+        for (start, end, last_argument) in sinks {
+            // Names inside a string handed to `eval` are the evaluated code's, not
+            // values: bundlers wrap every module in `eval("...")`.
+            let args = arguments(data, end, CODE_ARGUMENT);
+            let parts = split_arguments(args);
+            let code = if last_argument {
+                parts.last()
+            } else {
+                parts.first()
             };
-            if let Some(name) = enclosing_function(data, at) {
-                found.push(([name.as_slice(), b"("].concat(), whole.clone(), line));
+            let Some(code) = code.cloned() else { continue };
+            let text = without_strings(&args[code.clone()]);
+            if let Some(origin) = self.carried(&text, end + code.start, &followed.carriers)
+                && self.same_reach(followed, origin, start)
+            {
+                return Some(RemoteRun {
+                    fetched_line: self.lines.line_of(origin),
+                    run_line: self.lines.line_of(end - 1),
+                });
+            }
+            if self.spent() {
+                return None;
             }
         }
-        for (name, scope, line) in found {
-            carriers.add(&name, scope, line);
-        }
-        carriers.rebuild();
-        if carriers.len() >= MAX_NAMES {
-            // Everything seems to carry the response: the reading has lost track of the
-            // file (a minified bundle reusing one-letter names), and says nothing.
-            return None;
-        }
-        if carriers.len() == before {
-            break;
-        }
+        THEN_EVAL
+            .find_iter(data)
+            .filter(|m| self.live(m.start() + 1))
+            .find_map(|m| {
+                let window = m.start().saturating_sub(WINDOW);
+                let chain_start = data[window..m.start()]
+                    .iter()
+                    .rposition(|&b| b == b';' || b == b'\n')
+                    .map_or(window, |i| window + i + 1);
+                let chain = &data[chain_start..m.start()];
+                let origin = self.carried(chain, chain_start, &followed.carriers)?;
+                self.same_reach(followed, origin, m.start())
+                    .then(|| RemoteRun {
+                        fetched_line: self.lines.line_of(origin),
+                        run_line: self.lines.line_of(m.start()),
+                    })
+            })
     }
-    for m in SINK.find_iter(data) {
-        // Names inside a string handed to `eval` are the evaluated code's, not values:
-        // bundlers wrap every module in `eval("...")`.
-        let args = without_strings(arguments(data, m.end()));
-        if let Some(fetched_line) = carried(&args, &carriers, m.end(), &lines) {
-            return Some(RemoteRun {
-                fetched_line,
-                run_line: lines.line_of(m.end() - 1),
-            });
-        }
+
+    /// Whether a run at `at` of what came from `origin` is to be believed: always, unless
+    /// the names saturated; then only inside the function that fetched.
+    fn same_reach(&self, followed: &Followed, origin: usize, at: usize) -> bool {
+        !followed.saturated
+            || self.blocks.enclosing_function(origin).map(|(i, _)| i)
+                == self.blocks.enclosing_function(at).map(|(i, _)| i)
     }
-    THEN_EVAL.find_iter(data).find_map(|m| {
-        let chain_start = data[..m.start()]
-            .iter()
-            .rposition(|&b| b == b';' || b == b'\n')
-            .map_or(0, |i| i + 1);
-        let chain = &data[chain_start..m.start()];
-        carried(chain, &carriers, chain_start, &lines).map(|fetched_line| RemoteRun {
-            fetched_line,
-            run_line: lines.line_of(m.start()),
-        })
-    })
+
+    /// The first path the file writes a carried response to and then starts: as a
+    /// program (`spawn(p)`, `execFile(p)`) or as a module (`require(p)`).
+    fn download_run(&self, followed: &Followed) -> Option<DownloadRun> {
+        let data = self.data;
+        for w in WRITE.find_iter(data).filter(|w| self.live(w.end() - 1)) {
+            let args = arguments(data, w.end(), WINDOW);
+            let parts = split_arguments(args);
+            let (Some(path), Some(rest)) = (parts.first(), parts.get(1)) else {
+                continue;
+            };
+            let path_text = trim(&args[path.clone()]);
+            if path_text.is_empty() || !path_text.iter().all(|&b| is_word(b)) {
+                continue;
+            }
+            let Some(origin) = self.carried(
+                &args[rest.start..],
+                w.end() + rest.start,
+                &followed.carriers,
+            ) else {
+                continue;
+            };
+            if !self.same_reach(followed, origin, w.start()) {
+                continue;
+            }
+            let after = w.end() + args.len();
+            for s in START.find_iter(&data[after..]) {
+                if !self.live(after + s.end() - 1) || !self.charge(CODE_ARGUMENT) {
+                    continue;
+                }
+                let start_args = arguments(data, after + s.end(), CODE_ARGUMENT);
+                let Some(program) = split_arguments(start_args).first().cloned() else {
+                    continue;
+                };
+                let program = &start_args[program];
+                if memchr::memmem::find_iter(program, path_text)
+                    .any(|at| standalone(program, at, path_text))
+                {
+                    return Some(DownloadRun {
+                        fetched_line: self.lines.line_of(origin),
+                        written_line: self.lines.line_of(w.end() - 1),
+                        run_line: self.lines.line_of(after + s.end() - 1),
+                        path: String::from_utf8_lossy(path_text).into_owned(),
+                    });
+                }
+                if self.spent() {
+                    return None;
+                }
+            }
+        }
+        None
+    }
 }
+
+/// Where the first letter of a match is: the name it calls, past the byte before it.
+fn first_letter(text: &[u8]) -> usize {
+    text.iter().position(u8::is_ascii_alphabetic).unwrap_or(0)
+}
+
+/// Occurrences of a name looked at for its declaration.
+const DECLARATIONS_LOOKED_AT: usize = 64;
 
 /// Each match of `re` in `text` with its groups, and where it starts: found by the fast
 /// search and only then taken apart, since groups over a whole file take the slow one.
@@ -300,312 +657,3 @@ fn captures<'t>(
     re.find_iter(text)
         .filter_map(move |m| Some((m.start(), re.captures(&text[m.range()])?)))
 }
-
-/// Where an assigned name (`x = ...`, no `let`) lives: the scope of the nearest
-/// declaration before it whose scope holds the assignment, else the block it is assigned
-/// in.
-fn declared_scope(data: &[u8], blocks: &Blocks, name: &[u8], at: usize) -> Range<usize> {
-    for found in memchr::memmem::rfind_iter(&data[..at], name).take(DECLARATIONS_LOOKED_AT) {
-        if !standalone(data, found, name) {
-            continue;
-        }
-        let before = trim(&data[found.saturating_sub(8)..found]);
-        if [&b"let"[..], b"var", b"const"].iter().any(|k| {
-            before.ends_with(k)
-                && !before[..before.len() - k.len()]
-                    .last()
-                    .is_some_and(|b| b.is_ascii_alphanumeric())
-        }) {
-            let scope = blocks.innermost(found);
-            if scope.contains(&at) {
-                return scope;
-            }
-        }
-    }
-    // A parameter, or a global: the block it is assigned in stands for its scope.
-    blocks.innermost(at)
-}
-
-/// Occurrences of a name looked at for its declaration.
-const DECLARATIONS_LOOKED_AT: usize = 64;
-
-/// A callback's body, from the end of its head (`r =>`, `function (r`): its `{}` block,
-/// or an arrow's expression up to the end of its statement.
-fn callback_body(data: &[u8], blocks: &Blocks, head_end: usize) -> Range<usize> {
-    let rest = &data[head_end..];
-    let window = &rest[..rest.len().min(256)];
-    let brace = if rest.starts_with(b"=>") || data[..head_end].ends_with(b"=>") {
-        let body = skip_space(rest.strip_prefix(b"=>").unwrap_or(rest));
-        body.starts_with(b"{").then(|| data.len() - body.len())
-    } else {
-        memchr::memchr(b'{', window).map(|i| head_end + i)
-    };
-    match brace.and_then(|b| blocks.opened_at(b)) {
-        Some(block) => block,
-        None => head_end..head_end + statement(data, head_end).len(),
-    }
-}
-
-/// The followed names, each with the scopes it is followed in and the line of the
-/// network call it came from, and one automaton finding them all in a text.
-#[derive(Default)]
-struct Carriers {
-    names: Vec<Vec<u8>>,
-    scopes: BTreeMap<Vec<u8>, Vec<(Range<usize>, u32)>>,
-    matcher: Option<AhoCorasick>,
-    bindings: usize,
-}
-
-impl Carriers {
-    fn len(&self) -> usize {
-        self.bindings
-    }
-
-    /// Adds a followed name (ending in `(` for a function whose calls return a
-    /// response) in a scope, keeping the first network call it came from.
-    fn add(&mut self, name: &[u8], scope: Range<usize>, line: u32) {
-        let bare = name.strip_suffix(b"(").unwrap_or(name);
-        if bare.is_empty()
-            || self.bindings >= MAX_NAMES
-            || KEYWORDS.iter().any(|k| k.as_bytes() == bare)
-            || !bare
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
-        {
-            return;
-        }
-        let scopes = self.scopes.entry(name.to_vec()).or_default();
-        if scopes.iter().any(|(s, _)| *s == scope) {
-            return;
-        }
-        if scopes.is_empty() {
-            self.names.push(name.to_vec());
-        }
-        scopes.push((scope, line));
-        self.bindings += 1;
-    }
-
-    fn rebuild(&mut self) {
-        self.matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&self.names)
-            .ok();
-    }
-
-    /// Where a followed name occurs in `text` (which starts at `offset` in the file) as
-    /// a variable inside a scope it is followed in (or, ending in `(`, as a call): not a
-    /// property (`x.name`), not part of a longer name, not an object key (`{ name: 1 }`).
-    /// Yields the offset in `text`, the name's length and its line.
-    fn occurrences<'a>(
-        &'a self,
-        text: &'a [u8],
-        offset: usize,
-    ) -> impl Iterator<Item = (usize, usize, u32)> + 'a {
-        self.matcher
-            .iter()
-            .flat_map(move |m| m.find_iter(text))
-            .filter_map(move |m| {
-                let name = &self.names[m.pattern().as_usize()];
-                if !standalone(text, m.start(), name) {
-                    return None;
-                }
-                let at = offset + m.start();
-                self.scopes[name]
-                    .iter()
-                    .find(|(scope, _)| scope.contains(&at))
-                    .map(|&(_, line)| (m.start(), name.len(), line))
-            })
-    }
-}
-
-/// Whether `name` at `at` is the variable itself (see [`Carriers::occurrences`]).
-fn standalone(text: &[u8], at: usize, name: &[u8]) -> bool {
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
-    if at
-        .checked_sub(1)
-        .is_some_and(|i| word(text[i]) || text[i] == b'.')
-    {
-        return false;
-    }
-    if name.ends_with(b"(") {
-        return true;
-    }
-    let after = &text[at + name.len()..];
-    if after.first().is_some_and(|&b| word(b)) {
-        return false;
-    }
-    let next = skip_space(after);
-    !next.starts_with(b":") || next.starts_with(b"::")
-}
-
-/// The line of the network call behind `text` (which starts at `offset`), when it holds
-/// a network call or a followed name.
-fn carried(text: &[u8], carriers: &Carriers, offset: usize, lines: &LineStarts) -> Option<u32> {
-    if let Some(m) = SOURCE.find(text) {
-        return Some(lines.line_of(offset + m.end() - 1));
-    }
-    carriers
-        .occurrences(text, offset)
-        .next()
-        .map(|(_, _, line)| line)
-}
-
-fn skip_space(text: &[u8]) -> &[u8] {
-    let n = text.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    &text[n..]
-}
-
-fn trim(text: &[u8]) -> &[u8] {
-    let start = text.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    let end = text.len()
-        - text
-            .iter()
-            .rev()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
-    text.get(start..end).unwrap_or_default()
-}
-
-/// The statement from `from`: up to a `;` or a line end outside brackets (a line that
-/// continues a chain, `.then(...)`, belongs to it), or up to the bracket that closes one
-/// opened before `from`; at most [`WINDOW`] bytes. Strings are skipped so that a `)` or
-/// `;` inside one does not end it.
-fn statement(data: &[u8], from: usize) -> &[u8] {
-    let end = scan(data, from, |b, depth, rest| {
-        (depth == 0 && b == b';')
-            || (depth == 0 && b == b'\n' && !skip_space(rest).starts_with(b"."))
-    });
-    &data[from..end]
-}
-
-/// A call's arguments, from just after its `(` to the matching `)`.
-fn arguments(data: &[u8], from: usize) -> &[u8] {
-    let end = scan(data, from, |_, _, _| false);
-    &data[from..end]
-}
-
-/// Walks from `from` tracking brackets and skipping strings; stops where `stop` says, or
-/// where a bracket opened before `from` closes, or after [`WINDOW`] bytes.
-fn scan(data: &[u8], from: usize, stop: impl Fn(u8, usize, &[u8]) -> bool) -> usize {
-    let limit = data.len().min(from + WINDOW);
-    let mut depth = 0usize;
-    let mut i = from;
-    while i < limit {
-        let b = data[i];
-        match b {
-            b'\'' | b'"' | b'`' => {
-                i += 1;
-                while i < limit && data[i] != b && data[i] != b'\n' {
-                    i += if data[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => {
-                if depth == 0 {
-                    return i;
-                }
-                depth -= 1;
-            }
-            _ if stop(b, depth, &data[i + 1..]) => return i,
-            _ => {}
-        }
-        i += 1;
-    }
-    limit.min(data.len())
-}
-
-/// The name of the function whose body holds `at`: the nearest function head before it
-/// whose body has not closed by `at`.
-fn enclosing_function(data: &[u8], at: usize) -> Option<Vec<u8>> {
-    let from = at.saturating_sub(WINDOW);
-    let window = &data[from..at];
-    let mut found = None;
-    for (head_at, c) in captures(&FUNCTION_HEAD, window) {
-        let Some(name) = (1..=3).find_map(|i| c.get(i)) else {
-            continue;
-        };
-        let head_end = from + head_at + c.get(0).map_or(0, |m| m.end());
-        // The body is open at `at` when its `{` comes before `at` and the bracket that
-        // closes it comes after.
-        let Some(brace) = memchr::memchr(b'{', &data[head_end..at]) else {
-            continue;
-        };
-        if scan(data, head_end + brace + 1, |_, _, _| false) >= at {
-            found = Some(name.as_bytes().to_vec());
-        }
-    }
-    found
-}
-
-/// The bracket depth at each byte of `text`, strings skipped as [`scan`] skips them.
-fn depths(text: &[u8]) -> Vec<u16> {
-    let mut out = vec![0u16; text.len()];
-    let mut depth = 0u16;
-    let mut i = 0;
-    while i < text.len() {
-        out[i] = depth;
-        match text[i] {
-            q @ (b'\'' | b'"' | b'`') => {
-                i += 1;
-                while i < text.len() && text[i] != q && text[i] != b'\n' {
-                    let step = if text[i] == b'\\' { 2 } else { 1 };
-                    for d in out.iter_mut().skip(i).take(step) {
-                        *d = depth;
-                    }
-                    i += step;
-                }
-                if let Some(d) = out.get_mut(i) {
-                    *d = depth;
-                }
-            }
-            b'(' | b'[' | b'{' => depth = depth.saturating_add(1),
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    out
-}
-
-/// `text` with the insides of its string literals blanked, at the same length.
-fn without_strings(text: &[u8]) -> Vec<u8> {
-    let mut out = text.to_vec();
-    let mut i = 0;
-    while i < out.len() {
-        let quote = out[i];
-        if matches!(quote, b'\'' | b'"' | b'`') {
-            i += 1;
-            while i < out.len() && out[i] != quote {
-                let step = if out[i] == b'\\' { 2 } else { 1 };
-                for b in out.iter_mut().skip(i).take(step) {
-                    *b = b' ';
-                }
-                i += step;
-            }
-        }
-        i += 1;
-    }
-    out
-}
-
-/// Line numbers of byte offsets.
-struct LineStarts(Vec<usize>);
-
-impl LineStarts {
-    fn new(data: &[u8]) -> Self {
-        LineStarts(
-            std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', data).map(|i| i + 1))
-                .collect(),
-        )
-    }
-
-    fn line_of(&self, offset: usize) -> u32 {
-        let index = self.0.partition_point(|&start| start <= offset);
-        u32::try_from(index).unwrap_or(u32::MAX)
-    }
-}
-
-mod blocks;
-#[cfg(test)]
-mod tests;

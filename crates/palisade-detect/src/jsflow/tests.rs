@@ -160,3 +160,95 @@ fn a_callback_nested_inside_an_argument_gets_something_else() {
     let code = "fetch(u, { body: render(tpl, expr => { return eval(expr); }) });\n";
     assert_eq!(run(code), None);
 }
+
+fn dropped(code: &str) -> Option<super::DownloadRun> {
+    super::analyse(code.as_bytes()).download_run
+}
+
+#[test]
+fn a_download_written_then_started() {
+    let code = "(async () => {\n  const r = await fetch(U);\n  const buf = Buffer.from(await r.arrayBuffer());\n  const p = path.join(os.homedir(), '.cache', 'helper');\n  fs.writeFileSync(p, buf, { mode: 0o755 });\n  cp.execFile(p);\n})();\n";
+    let run = dropped(code).expect("download run");
+    assert_eq!(
+        (run.fetched_line, run.written_line, run.run_line),
+        (2, 5, 6)
+    );
+    assert_eq!(run.path, "p");
+    // Written as a module, then required.
+    let code =
+        "const { data } = await axios.get(U);\nfs.writeFileSync(tmp, data);\nrequire(tmp);\n";
+    assert_eq!(dropped(code).map(|r| r.run_line), Some(3));
+}
+
+#[test]
+fn a_download_kept_while_something_else_starts_is_not_a_dropper() {
+    // An installer saves a release archive and runs tar on its own path of the archive.
+    let code = "const res = await fetch(url);\nconst buf = Buffer.from(await res.arrayBuffer());\nfs.writeFileSync(archive, buf);\nexecFileSync('tar', ['-xzf', archive, '-C', dir]);\n";
+    assert_eq!(dropped(code), None);
+    // A config saved from a response, and git started.
+    let code = "const r = await fetch(u);\nfs.writeFileSync(configPath, await r.text());\nspawn('git', ['status']);\n";
+    assert_eq!(dropped(code), None);
+}
+
+/// Honest shapes from the review of the first version, each of which it flagged.
+#[test]
+fn the_response_beside_the_code_is_not_the_code() {
+    for honest in [
+        // The response in the context object, not the code.
+        "const res=await fetch(u);vm.runInNewContext(localTpl,{status:res.status});",
+        // One declaration statement, two bindings.
+        "const t=fs.readFileSync(p,'utf8'),n=await fetch(u);new Function('d',t)(await n.json());",
+        // `eval(r)` inside a message.
+        "const r=await fetch(u);console.warn('never eval(r) here');",
+        // A parameter of the same name.
+        "const text=await (await fetch(u)).text();\nfunction compile(text){return new Function('d','return `'+text+'`')}",
+        // A method called `request` is defined here, not called.
+        "class A{request(req,res){const c=(src)=>new Function('l',src);res.end(c(tpl)(req))}}",
+        // Two bundled modules each with a function `e`.
+        "!function(){function e(t){return fetch(t)}window.f=e}();\n!function(){function e(t){return String(t)}Function('return '+e(x))()}();",
+    ] {
+        assert_eq!(run(honest), None, "{honest}");
+    }
+}
+
+/// Loader shapes from the review, each of which the first version missed.
+#[test]
+fn loaders_written_the_ways_attackers_write_them() {
+    for loader in [
+        "async function g(){const r=await fetch(u);return r.text()}\ng().then(c=>eval(c));",
+        "https.get(u,res=>{const a=[];res.on('data',c=>a.push(c));res.on('end',()=>eval(Buffer.concat(a).toString()))});",
+        "const r=await fetch(u);o.code=await r.text();eval(o.code);",
+        "const g=async()=>(await axios.get(u)).data;\neval(await g());",
+        "axios.get(u).then(r=>{(0,eval)(r.data)});",
+        "axios.get(u).then(r=>{globalThis.eval(r.data)});",
+        "const E=eval;axios.get(u).then(r=>{E(r.data)});",
+        "axios.get(u).then(r=>{require('vm').runInThisContext(r.data)});",
+        "const nf=require('node-fetch');nf(u).then(r=>r.text()).then(c=>eval(c));",
+        "const {get}=require('https');get(u,res=>{let d='';res.on('data',c=>d+=c);res.on('end',()=>eval(d))});",
+        "https.get(u,async res=>{let d='';for await(const c of res)d+=c;eval(d)});",
+        "fetch(u).then(r=>r.text()).then(c=>eval(`${c}`));",
+        "fetch(u).then(r=>r.text()).then(c=>{\n// eval(c)\neval(c)});",
+        "try{var r=await fetch(u);var c=await r.text()}catch(e){}eval(c);",
+        "const x=new XMLHttpRequest();x.onload=function(){eval(this.response)};",
+    ] {
+        assert!(run(loader).is_some(), "{loader}");
+    }
+}
+
+#[test]
+fn padding_does_not_switch_the_reading_off() {
+    // Hundreds of names derived from the response saturate the reading; the run in the
+    // function that fetched still counts.
+    let mut code = String::from("(async()=>{const r=await fetch(u);const c=await r.text();\n");
+    for i in 0..300 {
+        code.push_str(&format!("const h{i}=r.status;\n"));
+    }
+    code.push_str("eval(c);})();\n");
+    assert!(run(&code).is_some());
+    // Bindings that overlap to exhaust a per-round budget.
+    let code = format!(
+        "var _=[{}];\nfetch(u).then(r=>r.text()).then(c=>eval(c));\n",
+        "a=0,".repeat(400)
+    );
+    assert!(run(&code).is_some());
+}

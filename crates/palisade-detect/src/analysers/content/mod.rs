@@ -27,6 +27,7 @@ use std::time::Instant;
 mod decoded;
 mod dropper;
 mod judge;
+mod loaders;
 
 pub use decoded::{ENCODED_EXECUTABLE, ENCODED_URL};
 use judge::{Local, judge};
@@ -72,16 +73,6 @@ pub static OFF_SCREEN_CODE: RuleInfo = RuleInfo {
     attack: Some("T1027"),
 };
 
-pub static RUNS_RESPONSE: RuleInfo = RuleInfo {
-    id: "execution/javascript-runs-response",
-    category: Category::Download,
-    severity: Severity::Critical,
-    summary: "JavaScript runs, as code, what it received from the network, followed through the variables that carry it.",
-    why: "A loader keeps the code it runs on a server: the package holds only the fetch and the eval, spread over a few lines so that no single line shows both. Whoever controls the server, or the blockchain record the address is read from, decides what runs, at any time after review.",
-    example: "const r = await fetch(u); const code = Buffer.from(await r.text(), 'base64').toString(); eval(code);",
-    attack: Some("T1105"),
-};
-
 pub static ANALYSIS_TIME_LIMIT: RuleInfo = RuleInfo {
     id: "analysis/time-limit",
     category: Category::Archive,
@@ -101,7 +92,8 @@ pub static RULES: &[&RuleInfo] = &[
     &dropper::RUNS_DOWNLOAD,
     &dropper::RUNS_RECEIVED_COMMAND,
     &dropper::INSTALL_DROPS_AND_RUNS,
-    &RUNS_RESPONSE,
+    &loaders::RUNS_RESPONSE,
+    &loaders::RUNS_DOWNLOAD,
     &ANALYSIS_TIME_LIMIT,
 ];
 
@@ -510,28 +502,20 @@ impl ContentAnalyser {
                 &[tag.to_string()],
             ));
         }
-        if language == Language::JavaScript
-            && let Some(found) = jsflow::find_remote_run(data)
-            // JSX mixes markup with code in ways the comment lexer does not follow.
-            && (jsx || comment_lines(data).binary_search(&found.run_line).is_err())
-        {
-            let evidence = text.evidence(text.offset_of_line(found.run_line));
-            let tags = ["exec", "network", "download-exec"].map(String::from);
-            signals.tags.extend(tags.iter().cloned());
-            signals.hits.push((Signal::Threat, RUNS_RESPONSE.severity));
-            local.push(Local::new(
-                RUNS_RESPONSE
-                    .finding(format!(
-                        "received from the network at line {}, run as code at line {} [{}]",
-                        found.fetched_line,
-                        found.run_line,
-                        role.name()
-                    ))
+        if language == Language::JavaScript {
+            let mut flows = jsflow::analyse(data);
+            // A run on a line of comment only is documentation. JSX mixes markup with
+            // code in ways the comment lexer does not follow.
+            let comment = |line: u32| !jsx && comment_lines(data).binary_search(&line).is_ok();
+            flows.remote_run = flows.remote_run.filter(|r| !comment(r.run_line));
+            flows.download_run = flows.download_run.filter(|r| !comment(r.run_line));
+            let place = |finding: Finding, line: u32| {
+                let evidence = text.evidence(text.offset_of_line(line));
+                finding
                     .at(file.path.clone(), Some(evidence.line))
-                    .with_snippet(evidence.snippet),
-                Signal::Threat,
-                &tags,
-            ));
+                    .with_snippet(evidence.snippet)
+            };
+            loaders::report(&flows, role, place, &mut signals, &mut local);
         }
         let function_tags: Vec<BTreeSet<String>> = functions.into_values().collect();
         if lines.is_some() {

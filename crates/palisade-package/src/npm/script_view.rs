@@ -87,12 +87,13 @@ fn install_script_view(data: &[u8]) -> Option<InstallScriptView> {
 }
 
 /// The JavaScript a `binding.gyp` (or `.gypi`) hands to a runtime in its command
-/// expansions and actions (`'<!(node -e "...")'`), which node-gyp runs on install: the
-/// whole file with gyp's string escapes (`\\'`) undone, each line padded back to its
-/// length so that lines stay where they are, and JavaScript comment openers blanked;
-/// `None` when the file names no runtime. Its strings nest too deeply (JavaScript inside
-/// a shell command inside a gyp string) to cut out only the code, and the rest of the
-/// file is data that runs nowhere.
+/// expansions and actions (`'<!(node -e "...")'`), which node-gyp runs on install, at
+/// its place in the file: gyp's string escapes (`\\'`) are undone first, each line
+/// padded back to its length so that lines stay where they are. The code of `node -e`
+/// is cut out of each line that names a runtime; a line that names one but shows no
+/// such code (an action's `['node', 'x.js']`, a pipe) is kept whole, with JavaScript
+/// comment openers blanked. The rest of the file is data that runs nowhere. `None` when
+/// the file names no runtime.
 pub fn gyp_javascript_view(data: &[u8]) -> Option<Vec<u8>> {
     if !mentions_runtime(data) {
         return None;
@@ -103,19 +104,35 @@ pub fn gyp_javascript_view(data: &[u8]) -> Option<Vec<u8>> {
             Some(body) => (body, &b"\n"[..]),
             None => (line, &b""[..]),
         };
-        let start = view.len();
+        let mut plain = Vec::with_capacity(body.len());
         let mut i = 0;
         while i < body.len() {
             if body[i] == b'\\' && matches!(body.get(i + 1), Some(b'\'' | b'"')) {
                 i += 1;
             }
-            view.push(body[i]);
+            plain.push(body[i]);
             i += 1;
         }
-        view.resize(start + body.len(), b' ');
+        plain.resize(body.len(), b' ');
+        let mut code = vec![b' '; body.len()];
+        if mentions_runtime(&plain) {
+            // The command starts after the expansion's `<!(` or `<!@(`.
+            let command_start = memchr::memmem::find(&plain, b"<!")
+                .map_or(0, |at| at + plain[at..].iter().position(|&b| b == b'(').map_or(2, |p| p + 1));
+            let command = &plain[command_start..];
+            let ranges = node_eval_ranges(command);
+            if ranges.is_empty() {
+                code.copy_from_slice(&plain);
+                neutralise_comments(&mut code);
+            }
+            for range in ranges {
+                let at = command_start + range.start..command_start + range.end;
+                code[at.clone()].copy_from_slice(&plain[at]);
+            }
+        }
+        view.extend_from_slice(&code);
         view.extend_from_slice(end);
     }
-    neutralise_comments(&mut view);
     Some(view)
 }
 
@@ -382,8 +399,10 @@ mod tests {
         let view = super::gyp_javascript_view(gyp).unwrap();
         assert_eq!(view.len(), gyp.len());
         let text = String::from_utf8(view).unwrap();
-        assert!(text.contains("require('https').get(u)"), "{text}");
-        assert_eq!(text.lines().nth(2), Some(" 'w': 1 }"));
+        assert!(text.contains(" require('https').get(u) "), "{text}");
+        // Only the code handed to Node is left; the data around it is blank.
+        assert!(!text.contains("'v'"), "{text}");
+        assert_eq!(text.lines().nth(2).map(str::trim), Some(""));
         assert_eq!(super::gyp_javascript_view(b"{ 'sources': ['a.cc'] }"), None);
     }
 

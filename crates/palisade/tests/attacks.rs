@@ -98,6 +98,15 @@ fn npm_install_hook_attacks_are_malicious_as_published_tarballs() {
                 "persistence/forced-shutdown",
             ],
         ),
+        (
+            "gyp-loader",
+            &["execution/javascript-runs-response", "install/npm-node-gyp"],
+        ),
+        ("hex-require", &["concealment/require-decoded-name"]),
+        (
+            "fetch-drop-run",
+            &["download/javascript-runs-what-it-downloaded"],
+        ),
     ];
     for (name, rules) in cases {
         assert_malicious_with(&npm_tarball(name), rules);
@@ -115,6 +124,13 @@ fn build_and_load_time_attacks_of_the_other_ecosystems_are_malicious() {
         (
             "gem-extconf",
             &["install/gem-extension", "download/write-executable"],
+        ),
+        (
+            "gem-detach",
+            &[
+                "install/gem-extension",
+                "correlate/install-time-background-process",
+            ],
         ),
         ("crate-buildrs", &["download/fetch-chmod-run"]),
         (

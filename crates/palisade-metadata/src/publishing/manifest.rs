@@ -143,7 +143,14 @@ fn cleartext(requirement: &str) -> bool {
         || host.split(':').next().unwrap_or_default(),
         |v6| v6.split(']').next().unwrap_or_default(),
     );
-    host.parse::<std::net::IpAddr>().is_ok()
+    // Resolvers also take `3232235777`, `0xc0a80101` and `192.168.257` for addresses.
+    let numeric = !host.is_empty()
+        && (host.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            || host.starts_with("0x")
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b'x' || b == b'.'));
+    numeric || host.parse::<std::net::IpAddr>().is_ok()
 }
 
 /// One finding per dependency taken from outside the registry, `at` naming the source.

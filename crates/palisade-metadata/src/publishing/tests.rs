@@ -257,6 +257,9 @@ fn dependencies_over_plain_http_or_from_an_ip_address_weigh_more() {
         "https://203.0.113.7/x.tgz",
         "git+https://[2001:db8::1]:8443/x.git",
         "ftp://example.org/x.tgz",
+        "https://767640841/x.tgz",
+        "https://45.61.3081/x.tgz",
+        "https://0x2dc1fa09/x.tgz",
     ] {
         assert_eq!(
             rule_of(cleartext),

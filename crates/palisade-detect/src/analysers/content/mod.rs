@@ -173,9 +173,25 @@ impl ContentAnalyser {
                     .extend(self.analyse_file(manifest, data, language, &context, None, findings));
             }
         }
-        for (index, file) in package.files.iter().enumerate() {
+        // Install-time code first, then the package's own code, then the rest: a file
+        // built to use up the time must not push the code that runs past the limit.
+        let role_of = |file: &PackageFile| {
+            let data = &file.data[..file.data.len().min(MAX_SCANNED)];
+            roles.get(file.path.as_str()).copied().unwrap_or_else(|| {
+                role_of_unnamed(&file.path, language_of(&file.path, data), package.ecosystem)
+            })
+        };
+        let mut order: Vec<(Role, usize)> = package
+            .files
+            .iter()
+            .enumerate()
+            .map(|(index, file)| (role_of(file), index))
+            .collect();
+        order.sort_by_key(|&(role, index)| (role, index));
+        for (done, &(role, index)) in order.iter().enumerate() {
+            let file = &package.files[index];
             if Instant::now() >= deadline {
-                let left = package.files.len() - index;
+                let left = package.files.len() - done;
                 findings.push(
                     ANALYSIS_TIME_LIMIT
                         .finding(format!(
@@ -188,10 +204,6 @@ impl ContentAnalyser {
             }
             let data = &file.data[..file.data.len().min(MAX_SCANNED)];
             let language = language_of(&file.path, data);
-            let role = roles
-                .get(file.path.as_str())
-                .copied()
-                .unwrap_or_else(|| role_of_unnamed(&file.path, language, package.ecosystem));
             let context = FileContext {
                 role,
                 ecosystem: package.ecosystem,

@@ -61,3 +61,23 @@ fn a_pyc_without_a_bytecode_header_is_a_disguised_payload() {
     assert!(!is_disguised_bytecode("p/data.bin", &zip));
     assert_eq!(hex_prefix(&zip), "504b030414000000");
 }
+
+#[test]
+fn the_package_code_is_analysed_before_its_tests() {
+    // Archive order puts the tests first; when time runs out the package's own module
+    // must already have been read, so the first file left is a test.
+    let package = Package {
+        files: ["p/tests/test_a.py", "p/tests/test_b.py", "p/mod.py"]
+            .iter()
+            .map(|path| PackageFile {
+                path: path.to_string(),
+                data: b"x = 1\n".to_vec(),
+            })
+            .collect(),
+        ..Package::default()
+    };
+    let mut findings = Vec::new();
+    let analyser = ContentAnalyser::new(RuleSet::builtin(), None);
+    analyser.analyse(&package, &mut findings, Instant::now());
+    assert_eq!(findings[0].path.as_deref(), Some("p/mod.py"));
+}

@@ -137,8 +137,8 @@ correlation!(
     Critical,
     ImportTime,
     Some("T1059.006"),
-    "Python code that runs on every import starts a process of its own: an interpreter given inline code, or a program detached from the importing one or with its window suppressed.",
-    "A library has no reason to start a second Python, or a detached program, when it is imported; loaders do it so that their payload, often imported from another package or dropped beside it, runs in a process that outlives the import and the program's error handling. Honest code detaches processes inside the functions that need them, never at import.",
+    "Code that runs on every import (a Python module body, a JavaScript module's top level) starts a process of its own: an interpreter given inline code, or a program detached from the importing one or with its window suppressed.",
+    "A library has no reason to start a second interpreter, or a detached program, when it is imported; loaders do it so that their payload, often shipped beside it or imported from another package, runs in a process that outlives the import and the program's error handling. Honest code detaches processes inside the functions that need them, never at import.",
     "__init__.py: subprocess.Popen(['python3', '-c', 'from helper import payload'], close_fds=True)"
 );
 correlation!(

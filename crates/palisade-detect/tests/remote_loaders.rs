@@ -130,3 +130,34 @@ fn a_dependency_over_plain_http_is_suspicious_in_a_file_scan() {
     assert_lacks(&analysis, "registry/cleartext-url-dependency");
     assert_verdict(&analysis, Verdict::Clean);
 }
+
+#[test]
+fn a_shipped_program_started_detached_when_the_module_loads_is_malicious() {
+    let index = "const path = require('path');
+const { spawn } = require('child_process');
+if (process.platform === 'win32') {
+  spawn(path.join(__dirname, 'bin', 'colorsvc.exe'), [], { detached: true, stdio: 'ignore' }).unref();
+}
+module.exports = (s) => s;
+";
+    let attack = analyse(&[("package.json", MAIN), ("index.js", index)]);
+    assert_verdict(&attack, Verdict::Malicious);
+    assert_has(&attack, "correlate/import-time-background-process");
+
+    // A daemon manager starts its daemon detached when asked to, not when loaded; an
+    // update check starts Node again on its own file.
+    for honest in [
+        "const { spawn } = require('child_process');
+exports.start = function (bin) {
+  return spawn(bin, [], { detached: true, stdio: 'ignore' });
+};
+",
+        "const { spawn } = require('child_process');
+spawn(process.execPath, [require('path').join(__dirname, 'check.js')], { detached: true, stdio: 'ignore' }).unref();
+",
+    ] {
+        let analysis = analyse(&[("package.json", MAIN), ("index.js", honest)]);
+        assert_lacks(&analysis, "correlate/import-time-background-process");
+        assert_not_verdict(&analysis, Verdict::Malicious);
+    }
+}

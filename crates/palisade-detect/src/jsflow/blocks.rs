@@ -150,6 +150,18 @@ impl<'a> Blocks<'a> {
         None
     }
 
+    /// The innermost function with a name whose body holds `at`.
+    pub(super) fn named_function_around(&self, at: usize) -> Option<&Function> {
+        let mut index = self.innermost_index(at);
+        while let Some(i) = index {
+            if let Some(f) = self.function(i).filter(|f| f.name.is_some()) {
+                return Some(f);
+            }
+            index = self.parent[i];
+        }
+        None
+    }
+
     /// Whether a function between `at` and the block `scope` (exclusive) takes a
     /// parameter called `name`: there the name is that parameter, not the outer one.
     pub(super) fn shadowed(&self, name: &[u8], at: usize, scope: &Range<usize>) -> bool {

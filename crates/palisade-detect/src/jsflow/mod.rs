@@ -97,6 +97,17 @@ pub fn analyse(data: &[u8]) -> Flows {
     }
 }
 
+/// Whether the code at each offset runs when the file is loaded: at its top level, or
+/// in functions it does not name (callbacks, immediately invoked ones), not in a
+/// function it declares, assigns or defines as a method, which runs only when called.
+pub fn runs_on_load(data: &[u8], offsets: &[usize]) -> Vec<bool> {
+    let blocks = Blocks::new(data);
+    offsets
+        .iter()
+        .map(|&at| blocks.named_function_around(at).is_none())
+        .collect()
+}
+
 /// One file being read, with what every question about it shares.
 struct Reader<'a> {
     data: &'a [u8],

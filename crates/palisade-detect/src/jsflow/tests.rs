@@ -252,3 +252,16 @@ fn padding_does_not_switch_the_reading_off() {
     );
     assert!(run(&code).is_some());
 }
+
+#[test]
+fn what_runs_when_a_module_is_loaded() {
+    let code = "spawn(a);\nif (win) { spawn(b); }\n(async () => { spawn(c); })();\nsetTimeout(() => spawn(d), 10);\nfunction start() { spawn(e); }\nconst stop = () => { spawn(f); };\nmodule.exports = function () { spawn(g); };\nclass Daemon { run() { spawn(h); } }\n";
+    let offsets: Vec<usize> = ["(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)", "(h)"]
+        .iter()
+        .map(|s| code.find(s).unwrap())
+        .collect();
+    assert_eq!(
+        super::runs_on_load(code.as_bytes(), &offsets),
+        [true, true, true, true, false, false, false, false]
+    );
+}

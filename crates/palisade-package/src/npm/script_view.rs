@@ -117,8 +117,12 @@ pub fn gyp_javascript_view(data: &[u8]) -> Option<Vec<u8>> {
         let mut code = vec![b' '; body.len()];
         if mentions_runtime(&plain) {
             // The command starts after the expansion's `<!(` or `<!@(`.
-            let command_start = memchr::memmem::find(&plain, b"<!")
-                .map_or(0, |at| at + plain[at..].iter().position(|&b| b == b'(').map_or(2, |p| p + 1));
+            let command_start = memchr::memmem::find(&plain, b"<!").map_or(0, |at| {
+                at + plain[at..]
+                    .iter()
+                    .position(|&b| b == b'(')
+                    .map_or(2, |p| p + 1)
+            });
             let command = &plain[command_start..];
             let ranges = node_eval_ranges(command);
             if ranges.is_empty() {

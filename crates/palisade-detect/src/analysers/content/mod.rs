@@ -381,6 +381,7 @@ impl ContentAnalyser {
         // docstring is reported only when the rule has none in code. A licence header
         // naming `.pypirc` must not hide the line below that reads it.
         let mut module_body: BTreeSet<String> = BTreeSet::new();
+        let mut detached_starts: Vec<usize> = Vec::new();
         let mut chosen: Vec<Option<(usize, Option<LineKind>)>> = vec![None; self.rules.rules.len()];
         for hit in hits {
             let rule = &self.rules.rules[hit.rule];
@@ -407,6 +408,12 @@ impl ContentAnalyser {
             }
             if go_init.iter().any(|body| body.contains(&hit.start)) {
                 signals.module_level.extend(rule.tags.iter().cloned());
+            }
+            if language == Language::JavaScript
+                && role == Role::Import
+                && rule.tags.iter().any(|t| t == "detached")
+            {
+                detached_starts.push(hit.start);
             }
             let slot = &mut chosen[hit.rule];
             let better = match *slot {
@@ -488,6 +495,17 @@ impl ContentAnalyser {
                     signals.module_level.extend(tags.iter().cloned());
                 }
             }
+        }
+        // A JavaScript module that starts a program detached when it is loaded (not in
+        // a function it only defines) does what a Python module body would; Node
+        // started again on the package's own file is an update check unless the file
+        // also fetches or writes.
+        let fetches = ["network", "file-write", "exe-write", "download-exec"];
+        if !detached_starts.is_empty()
+            && (!signals.has("node-respawn") || fetches.iter().any(|t| signals.has(t)))
+            && jsflow::runs_on_load(data, &detached_starts).contains(&true)
+        {
+            signals.module_level.insert("detached".into());
         }
         let confirmed = lines.as_ref().map(|lines| {
             dropper::confirm(

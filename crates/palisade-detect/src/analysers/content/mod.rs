@@ -165,6 +165,7 @@ impl ContentAnalyser {
             let readings = [
                 (Some(view.shell), Language::Shell),
                 (view.javascript, Language::JavaScript),
+                (view.python, Language::Python),
             ];
             for (text, language) in readings {
                 let Some(text) = text else { continue };
@@ -222,17 +223,24 @@ impl ContentAnalyser {
                 scanner.as_mut(),
                 findings,
             ));
-            // node-gyp hands `<!(node -e "...")` to Node: read that as JavaScript too.
+            // node-gyp hands `<!(node -e "...")` to Node and `<!(python3 -c "...")` to
+            // Python: read those as JavaScript and Python too.
             let gyp = [".gyp", ".gypi"].iter().any(|ext| file.path.ends_with(ext));
-            if gyp && let Some(view) = palisade_package::gyp_javascript_view(data) {
-                scores.extend(self.analyse_file(
-                    file,
-                    &view,
+            let views = [
+                (
+                    gyp.then(|| palisade_package::gyp_javascript_view(data))
+                        .flatten(),
                     Language::JavaScript,
-                    &context,
-                    None,
-                    findings,
-                ));
+                ),
+                (
+                    gyp.then(|| palisade_package::gyp_python_view(data))
+                        .flatten(),
+                    Language::Python,
+                ),
+            ];
+            for (view, language) in views {
+                let Some(view) = view else { continue };
+                scores.extend(self.analyse_file(file, &view, language, &context, None, findings));
             }
         }
         scores

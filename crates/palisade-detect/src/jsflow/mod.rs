@@ -28,21 +28,19 @@
 mod blocks;
 mod carriers;
 mod lexicon;
+mod runs;
 #[cfg(test)]
 mod tests;
 mod text;
 
 use blocks::Blocks;
-use carriers::{Carriers, MAX_NAMES, standalone};
+use carriers::{Carriers, MAX_NAMES};
 use lexicon::*;
 use regex::bytes::Regex;
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
-use text::{
-    CODE_ARGUMENT, LineStarts, WINDOW, arguments, depths, is_word, leading_name, skip_space,
-    split_arguments, statement, trim, without_strings,
-};
+use text::{LineStarts, WINDOW, arguments, depths, leading_name, skip_space, statement, trim};
 
 /// Where a file runs a response as code (1-based lines).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -522,132 +520,6 @@ impl<'a> Reader<'a> {
             }
         }
         out
-    }
-
-    /// The first place the file runs a carried response as code.
-    fn remote_run(&self, followed: &Followed) -> Option<RemoteRun> {
-        let data = self.data;
-        let mut sinks: Vec<(usize, usize, bool)> = SINK
-            .find_iter(data)
-            .filter(|m| self.live(m.end() - 1))
-            .map(|m| {
-                // `Function(a, b, body)` takes its code last, `compileFunction` first.
-                let text = m.as_bytes();
-                let function = memchr::memmem::find(text, b"Function").is_some()
-                    && memchr::memmem::find(text, b"compileFunction").is_none();
-                (m.start(), m.end(), function)
-            })
-            .collect();
-        for alias in &self.sink_aliases {
-            let call = [alias.as_slice(), b"("].concat();
-            for at in memchr::memmem::find_iter(data, &call) {
-                if standalone(data, at, &call) && self.live(at) {
-                    sinks.push((at, at + call.len(), false));
-                }
-            }
-        }
-        sinks.sort_unstable();
-        for (start, end, last_argument) in sinks {
-            // Names inside a string handed to `eval` are the evaluated code's, not
-            // values: bundlers wrap every module in `eval("...")`.
-            let args = arguments(data, end, CODE_ARGUMENT);
-            let parts = split_arguments(args);
-            let code = if last_argument {
-                parts.last()
-            } else {
-                parts.first()
-            };
-            let Some(code) = code.cloned() else { continue };
-            let text = without_strings(&args[code.clone()]);
-            if let Some(origin) = self.carried(&text, end + code.start, &followed.carriers)
-                && self.same_reach(followed, origin, start)
-            {
-                return Some(RemoteRun {
-                    fetched_line: self.lines.line_of(origin),
-                    run_line: self.lines.line_of(end - 1),
-                });
-            }
-            if self.spent() {
-                return None;
-            }
-        }
-        THEN_EVAL
-            .find_iter(data)
-            .filter(|m| self.live(m.start() + 1))
-            .find_map(|m| {
-                let window = m.start().saturating_sub(WINDOW);
-                let chain_start = data[window..m.start()]
-                    .iter()
-                    .rposition(|&b| b == b';' || b == b'\n')
-                    .map_or(window, |i| window + i + 1);
-                let chain = &data[chain_start..m.start()];
-                let origin = self.carried(chain, chain_start, &followed.carriers)?;
-                self.same_reach(followed, origin, m.start())
-                    .then(|| RemoteRun {
-                        fetched_line: self.lines.line_of(origin),
-                        run_line: self.lines.line_of(m.start()),
-                    })
-            })
-    }
-
-    /// Whether a run at `at` of what came from `origin` is to be believed: always, unless
-    /// the names saturated; then only inside the function that fetched.
-    fn same_reach(&self, followed: &Followed, origin: usize, at: usize) -> bool {
-        !followed.saturated
-            || self.blocks.enclosing_function(origin).map(|(i, _)| i)
-                == self.blocks.enclosing_function(at).map(|(i, _)| i)
-    }
-
-    /// The first path the file writes a carried response to and then starts: as a
-    /// program (`spawn(p)`, `execFile(p)`) or as a module (`require(p)`).
-    fn download_run(&self, followed: &Followed) -> Option<DownloadRun> {
-        let data = self.data;
-        for w in WRITE.find_iter(data).filter(|w| self.live(w.end() - 1)) {
-            let args = arguments(data, w.end(), WINDOW);
-            let parts = split_arguments(args);
-            let (Some(path), Some(rest)) = (parts.first(), parts.get(1)) else {
-                continue;
-            };
-            let path_text = trim(&args[path.clone()]);
-            if path_text.is_empty() || !path_text.iter().all(|&b| is_word(b)) {
-                continue;
-            }
-            let Some(origin) = self.carried(
-                &args[rest.start..],
-                w.end() + rest.start,
-                &followed.carriers,
-            ) else {
-                continue;
-            };
-            if !self.same_reach(followed, origin, w.start()) {
-                continue;
-            }
-            let after = w.end() + args.len();
-            for s in START.find_iter(&data[after..]) {
-                if !self.live(after + s.end() - 1) || !self.charge(CODE_ARGUMENT) {
-                    continue;
-                }
-                let start_args = arguments(data, after + s.end(), CODE_ARGUMENT);
-                let Some(program) = split_arguments(start_args).first().cloned() else {
-                    continue;
-                };
-                let program = &start_args[program];
-                if memchr::memmem::find_iter(program, path_text)
-                    .any(|at| standalone(program, at, path_text))
-                {
-                    return Some(DownloadRun {
-                        fetched_line: self.lines.line_of(origin),
-                        written_line: self.lines.line_of(w.end() - 1),
-                        run_line: self.lines.line_of(after + s.end() - 1),
-                        path: String::from_utf8_lossy(path_text).into_owned(),
-                    });
-                }
-                if self.spent() {
-                    return None;
-                }
-            }
-        }
-        None
     }
 }
 

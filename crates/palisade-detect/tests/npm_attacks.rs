@@ -135,9 +135,12 @@ fn an_install_script_that_leaves_a_detached_program_running_is_a_dropper() {
     assert_verdict(&attack, Verdict::Malicious);
 
     // A dev server that detaches its worker when asked is library code, not install time.
+    // (The same code at a module's top level runs when the module loads: that is a
+    // dropper on import, `correlate/import-time-background-process`.)
+    let when_asked = format!("exports.start = function () {{\n{DROPPER}}};\n");
     let library = analyse(&[
         ("package.json", &manifest("    \"test\": \"jest\"")),
-        ("lib/server.js", DROPPER),
+        ("lib/server.js", &when_asked),
     ]);
     assert_lacks(&library, "correlate/install-time-background-process");
     assert_not_verdict(&library, Verdict::Malicious);

@@ -113,3 +113,8 @@ pub(super) static START: LazyLock<Regex> = LazyLock::new(|| {
         r"(?-u)(?:^|[^\w$])(?:spawn|spawnSync|exec|execSync|execFile|execFileSync|fork|require|execa)\s*\(",
     )
 });
+
+/// A name that may be passed bare as an argument: `(u, onResponse)`, `.then(run)`;
+/// what follows it (`,` or `)`) is left for the next match.
+pub(super) static NAMED_ARGUMENT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?-u)[(,]\s*[A-Za-z_$][\w$]*\s*"));

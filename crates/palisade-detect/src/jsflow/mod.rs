@@ -37,8 +37,8 @@ use blocks::Blocks;
 use carriers::{Carriers, MAX_NAMES};
 use lexicon::*;
 use regex::bytes::Regex;
-use std::cell::Cell;
-use std::collections::{BTreeMap, HashSet};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use text::{LineStarts, WINDOW, arguments, depths, leading_name, skip_space, statement, trim};
 
@@ -119,7 +119,12 @@ struct Reader<'a> {
     sink_aliases: Vec<Vec<u8>>,
     /// Where each name is declared, with whether by `var`.
     declarations: BTreeMap<&'a [u8], Vec<(usize, bool)>>,
+    /// Functions looked up by name, and what was found.
+    named_functions: RefCell<HashMap<Vec<u8>, Option<NamedFunction>>>,
 }
+
+/// A declared function's body and parameters.
+type NamedFunction = (Range<usize>, Vec<Vec<u8>>);
 
 /// The carriers, and whether they saturated.
 struct Followed {
@@ -209,6 +214,7 @@ impl<'a> Reader<'a> {
             source_aliases,
             sink_aliases,
             declarations,
+            named_functions: RefCell::new(HashMap::new()),
         }
     }
 
@@ -331,7 +337,58 @@ impl<'a> Reader<'a> {
                 out.push((leading_name(param).to_vec(), scope.clone()));
             }
         }
+        // A function handed by name (`https.get(u, onResponse)`) gets the same.
+        for m in NAMED_ARGUMENT.find_iter(window) {
+            if !matches!(window.get(m.end()), Some(b',' | b')')) {
+                continue;
+            }
+            let name = trim(&window[m.start() + 1..m.end()]);
+            let at = m.start() + 1;
+            if depths.get(at).is_none_or(|&d| d != 1) || !self.live(from + at) {
+                continue;
+            }
+            if let Some((body, params)) = self.function_named(name) {
+                out.extend(params.into_iter().map(|p| (p, body.clone())));
+            }
+        }
         out
+    }
+
+    /// The body and parameters of the function declared as `function name(...)`, looked
+    /// up once per name.
+    pub(super) fn function_named(&self, name: &[u8]) -> Option<NamedFunction> {
+        if let Some(known) = self.named_functions.borrow().get(name) {
+            return known.clone();
+        }
+        let found = if self.charge(self.data.len()) {
+            self.find_function_named(name)
+        } else {
+            None
+        };
+        self.named_functions
+            .borrow_mut()
+            .insert(name.to_vec(), found.clone());
+        found
+    }
+
+    fn find_function_named(&self, name: &[u8]) -> Option<NamedFunction> {
+        let head = [&b"function "[..], name].concat();
+        let at = memchr::memmem::find_iter(self.data, &head)
+            .find(|&at| skip_space(&self.data[at + head.len()..]).starts_with(b"("))?;
+        let open = at + head.len() + (self.data.len() - at - head.len())
+            - skip_space(&self.data[at + head.len()..]).len();
+        let params = arguments(self.data, open + 1, WINDOW);
+        let after = open + 1 + params.len() + 1;
+        let brace = after + (self.data.len().saturating_sub(after))
+            - skip_space(self.data.get(after..).unwrap_or_default()).len();
+        let body = self.blocks.opened_at(brace)?;
+        let params = params
+            .split(|&b| b == b',')
+            .map(leading_name)
+            .filter(|p| !p.is_empty())
+            .map(<[u8]>::to_vec)
+            .collect();
+        Some((body, params))
     }
 
     /// A callback's body, from the end of its head (`r =>`, `function (r)`): its `{}`

@@ -32,7 +32,10 @@ impl Reader<'_> {
             }
         }
         sinks.sort_unstable();
-        for (start, end, last_argument) in sinks {
+        // Functions that hand a parameter to an evaluator (`function run(s) {
+        // eval(s) }`), with the parameter's place.
+        let mut wrappers: Vec<(Vec<u8>, usize)> = Vec::new();
+        for &(_, end, last_argument) in &sinks {
             // Names inside a string handed to `eval` are the evaluated code's, not
             // values: bundlers wrap every module in `eval("...")`.
             let args = arguments(data, end, CODE_ARGUMENT);
@@ -45,16 +48,22 @@ impl Reader<'_> {
             let Some(code) = code.cloned() else { continue };
             let text = without_strings(&args[code.clone()]);
             if let Some(origin) = self.carried(&text, end + code.start, &followed.carriers)
-                && self.same_reach(followed, origin, start)
+                && self.same_reach(followed, origin, end - 1)
             {
                 return Some(RemoteRun {
                     fetched_line: self.lines.line_of(origin),
                     run_line: self.lines.line_of(end - 1),
                 });
             }
+            if let Some(wrapper) = self.wrapper(end - 1, &text) {
+                wrappers.push(wrapper);
+            }
             if self.spent() {
                 return None;
             }
+        }
+        if let Some(run) = self.wrapped_run(followed, &wrappers) {
+            return Some(run);
         }
         THEN_EVAL
             .find_iter(data)
@@ -73,6 +82,65 @@ impl Reader<'_> {
                         run_line: self.lines.line_of(m.start()),
                     })
             })
+    }
+
+    /// The named function around a sink at `at` whose parameter is the sink's code
+    /// (`code`, strings blanked), with the parameter's place.
+    fn wrapper(&self, at: usize, code: &[u8]) -> Option<(Vec<u8>, usize)> {
+        let (_, function) = self.blocks.enclosing_function(at)?;
+        let name = function.name.clone()?;
+        let index = function
+            .params
+            .iter()
+            .position(|p| memchr::memmem::find_iter(code, p).any(|i| standalone(code, i, p)))?;
+        Some((name, index))
+    }
+
+    /// A call of a wrapper with a carrier in the evaluated parameter's place, or a
+    /// wrapper handed to `.then` on a carried chain.
+    fn wrapped_run(&self, followed: &Followed, wrappers: &[(Vec<u8>, usize)]) -> Option<RemoteRun> {
+        let data = self.data;
+        for (name, index) in wrappers.iter().take(16) {
+            let call = [name.as_slice(), b"("].concat();
+            for at in memchr::memmem::find_iter(data, &call) {
+                let end = at + call.len();
+                let definition = super::blocks::defines(&data[end - 1..]);
+                if !standalone(data, at, &call) || !self.live(at) || definition || self.spent() {
+                    continue;
+                }
+                let args = arguments(data, end, CODE_ARGUMENT);
+                let Some(place) = split_arguments(args).get(*index).cloned() else {
+                    continue;
+                };
+                let text = without_strings(&args[place.clone()]);
+                if let Some(origin) = self.carried(&text, end + place.start, &followed.carriers) {
+                    return Some(RemoteRun {
+                        fetched_line: self.lines.line_of(origin),
+                        run_line: self.lines.line_of(at),
+                    });
+                }
+            }
+            if *index != 0 {
+                continue;
+            }
+            let then = [&b".then("[..], name, b")"].concat();
+            for at in memchr::memmem::find_iter(data, &then) {
+                let window = at.saturating_sub(WINDOW);
+                let chain_start = data[window..at]
+                    .iter()
+                    .rposition(|&b| b == b';' || b == b'\n')
+                    .map_or(window, |i| window + i + 1);
+                if let Some(origin) =
+                    self.carried(&data[chain_start..at], chain_start, &followed.carriers)
+                {
+                    return Some(RemoteRun {
+                        fetched_line: self.lines.line_of(origin),
+                        run_line: self.lines.line_of(at),
+                    });
+                }
+            }
+        }
+        None
     }
 
     /// Whether a run at `at` of what came from `origin` is to be believed: always, unless

@@ -42,6 +42,14 @@ pub struct FileSignals {
 }
 
 impl FileSignals {
+    /// Whether a detached start may run something other than the package's own file
+    /// under Node again (an update check): it is not Node again, or the file also
+    /// fetches or writes.
+    pub fn runs_other(&self) -> bool {
+        let fetches = ["network", "file-write", "exe-write", "download-exec"];
+        !self.has("node-respawn") || fetches.iter().any(|t| self.has(t))
+    }
+
     pub fn has(&self, tag: &str) -> bool {
         self.tags.contains(tag) || self.hidden_tags.contains(tag)
     }
@@ -497,9 +505,7 @@ pub fn correlations(signals: &FileSignals, context: &FileContext) -> Vec<&'stati
     // An update check that re-runs node on the package's own file, detached, fetches
     // nothing itself; a dropper's detached program is a shipped binary, or what the same
     // file fetched or wrote.
-    let fetches = ["network", "file-write", "exe-write", "download-exec"];
-    let runs_other = !signals.has("node-respawn") || fetches.iter().any(|t| signals.has(t));
-    if install && signals.has("detached") && runs_other {
+    if install && signals.has("detached") && signals.runs_other() {
         out.push(&INSTALL_BACKGROUND);
     }
     // The drainer's own accounts are written in it; an explorer's linkifier beside a

@@ -236,3 +236,17 @@ fn a_command_split_into_list_fragments_is_joined() {
     );
     assert!(decode_all(br#"COLORS = ["red", "green", "blue", "black", "white"]"#).is_empty());
 }
+
+#[test]
+fn a_file_of_unclosed_quotes_is_read_once() {
+    // Each quote used to start a scan to the end of the file.
+    let hostile = "'\"`\\".repeat(50_000);
+    let started = std::time::Instant::now();
+    let literals = super::literals::string_literals(hostile.as_bytes());
+    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    // Closed literals after the garbage's own line are still found.
+    let mixed = format!("{}\nx = 'closed'\n", "'".repeat(10_000));
+    let literals_after = super::literals::string_literals(mixed.as_bytes());
+    assert!(literals_after.iter().any(|(_, _, text)| text == b"closed"));
+    assert!(literals.len() < 200_000);
+}

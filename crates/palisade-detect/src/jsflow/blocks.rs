@@ -13,6 +13,8 @@ use std::ops::Range;
 
 /// Nesting of templates and blocks followed; deeper ones are read as flat text.
 const MAX_DEPTH: usize = 512;
+/// Blocks walked up from a use of a name, looking for a parameter that shadows it.
+const SHADOW_DEPTH: usize = 32;
 /// Bytes looked back from a `{` for the function head before it.
 const HEAD: usize = 1024;
 
@@ -152,10 +154,15 @@ impl<'a> Blocks<'a> {
 
     /// The innermost function with a name whose body holds `at`.
     pub(super) fn named_function_around(&self, at: usize) -> Option<&Function> {
+        self.named_function_block(at).map(|(_, f)| f)
+    }
+
+    /// The same, with the block of its body.
+    pub(super) fn named_function_block(&self, at: usize) -> Option<(Range<usize>, &Function)> {
         let mut index = self.innermost_index(at);
         while let Some(i) = index {
             if let Some(f) = self.function(i).filter(|f| f.name.is_some()) {
-                return Some(f);
+                return Some((self.spans[i].clone(), f));
             }
             index = self.parent[i];
         }
@@ -166,7 +173,10 @@ impl<'a> Blocks<'a> {
     /// parameter called `name`: there the name is that parameter, not the outer one.
     pub(super) fn shadowed(&self, name: &[u8], at: usize, scope: &Range<usize>) -> bool {
         let mut index = self.innermost_index(at);
-        while let Some(i) = index {
+        // Functions nested deeper than this around one use are read as not shadowing:
+        // each use of a name must cost little however the file nests.
+        for _ in 0..SHADOW_DEPTH {
+            let Some(i) = index else { break };
             let span = &self.spans[i];
             if span.start <= scope.start && span.end >= scope.end {
                 return false;

@@ -10,6 +10,9 @@ use std::ops::Range;
 /// Names followed per file: a minified bundle binds thousands, a loader a handful.
 pub(super) const MAX_NAMES: usize = 256;
 
+/// Scopes one name is followed in: each use is checked against each.
+const SCOPES_PER_NAME: usize = 16;
+
 /// Keywords a binding or callback pattern can pick up that are never names.
 const KEYWORDS: &[&str] = &[
     "if",
@@ -72,7 +75,7 @@ impl Carriers {
             return;
         }
         let scopes = self.scopes.entry(name.to_vec()).or_default();
-        if scopes.iter().any(|(s, _)| *s == scope) {
+        if scopes.len() >= SCOPES_PER_NAME || scopes.iter().any(|(s, _)| *s == scope) {
             return;
         }
         if scopes.is_empty() {

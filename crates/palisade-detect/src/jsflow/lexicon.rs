@@ -51,7 +51,7 @@ pub(super) static SINK: LazyLock<Regex> = LazyLock::new(|| {
 /// A name bound to an evaluator: `const E = eval`.
 pub(super) static SINK_ALIAS: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?-u)(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:(?:globalThis|window|global|self)\s*\.\s*)?(?:eval|Function)\s*[;,\n)]",
+        r"(?-u)(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:(?:globalThis|window|global|self)\s*\.\s*)?(eval|Function)\s*[;,\n)]",
     )
 });
 
@@ -118,3 +118,14 @@ pub(super) static START: LazyLock<Regex> = LazyLock::new(|| {
 /// what follows it (`,` or `)`) is left for the next match.
 pub(super) static NAMED_ARGUMENT: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?-u)[(,]\s*[A-Za-z_$][\w$]*\s*"));
+
+/// A call that starts a process; its options follow in the arguments.
+pub(super) static PROCESS_START: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?-u)(?:^|[^\w$])(?:spawn|spawnSync|exec|execSync|execFile|execFileSync|fork|execa)\s*\(",
+    )
+});
+
+/// A function declaration's head: the name in group 1, up to its `(`.
+pub(super) static FUNCTION_HEAD: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?-u)\bfunction\s*\*?\s*([A-Za-z_$][\w$]*)\s*\("));

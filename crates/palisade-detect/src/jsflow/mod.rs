@@ -72,6 +72,12 @@ const ROUNDS: usize = 6;
 /// files: windows, right-hand sides and arguments all count.
 const BUDGET_PER_BYTE: usize = 8;
 const BUDGET_FLOOR: usize = 1 << 20;
+/// Bytes of budget one use of a followed name costs (a walk up its blocks).
+const USE_COST: usize = 64;
+
+fn budget_for(data: &[u8]) -> usize {
+    BUDGET_PER_BYTE * data.len().max(BUDGET_FLOOR / BUDGET_PER_BYTE)
+}
 
 /// The first place the file runs a response as code, if it does.
 #[cfg(test)]
@@ -89,22 +95,37 @@ pub fn analyse(data: &[u8]) -> Flows {
     }
     let reader = Reader::new(data);
     let followed = reader.follow();
+    // Each question about the runs gets a budget of its own: a file that spends the
+    // following on decoys must still have its evaluators read.
+    reader.refill();
+    let remote_run = runs_code.then(|| reader.remote_run(&followed)).flatten();
+    reader.refill();
+    let download_run = drops.then(|| reader.download_run(&followed)).flatten();
     Flows {
-        remote_run: runs_code.then(|| reader.remote_run(&followed)).flatten(),
-        download_run: drops.then(|| reader.download_run(&followed)).flatten(),
+        remote_run,
+        download_run,
     }
 }
 
-/// Whether the code at each offset runs when the file is loaded: at its top level, or
-/// in functions it does not name (callbacks, immediately invoked ones), not in a
-/// function it declares, assigns or defines as a method, which runs only when called.
-pub fn runs_on_load(data: &[u8], offsets: &[usize]) -> Vec<bool> {
+/// Whether one of `offsets` (a `detached: true`) lies in the arguments of a process
+/// start (`spawn(...)`, `fork(...)`) that runs when the file is loaded: at its top
+/// level, or in functions it does not name (callbacks, immediately invoked ones), not
+/// in a function it declares, assigns or defines as a method, which runs only when
+/// called. Text in strings and comments is no start.
+pub fn starts_on_load(data: &[u8], offsets: &[usize]) -> bool {
     let blocks = Blocks::new(data);
-    offsets
-        .iter()
-        .map(|&at| blocks.named_function_around(at).is_none())
-        .collect()
+    offsets.iter().any(|&at| {
+        let from = at.saturating_sub(START_REACH);
+        let in_start = PROCESS_START.find_iter(&data[from..at]).any(|m| {
+            let open = from + m.end();
+            open + arguments(data, open, START_REACH).len() >= at
+        });
+        in_start && !blocks.is_inert(at) && blocks.named_function_around(at).is_none()
+    })
 }
+
+/// Bytes between a process start's `(` and a `detached` option inside it.
+const START_REACH: usize = 512;
 
 /// One file being read, with what every question about it shares.
 struct Reader<'a> {
@@ -116,9 +137,12 @@ struct Reader<'a> {
     /// Names bound to a network library (`const nf = require('node-fetch')`).
     source_aliases: Option<Regex>,
     /// Names bound to an evaluator (`const E = eval`).
-    sink_aliases: Vec<Vec<u8>>,
+    /// With whether each is `Function` (which takes its code last).
+    sink_aliases: Vec<(Vec<u8>, bool)>,
     /// Where each name is declared, with whether by `var`.
     declarations: BTreeMap<&'a [u8], Vec<(usize, bool)>>,
+    /// The `(` of each `function name(`, by name (the first).
+    function_heads: BTreeMap<&'a [u8], usize>,
     /// Functions looked up by name, and what was found.
     named_functions: RefCell<HashMap<Vec<u8>, Option<NamedFunction>>>,
 }
@@ -194,7 +218,10 @@ impl<'a> Reader<'a> {
         });
         let sink_aliases = captures(&SINK_ALIAS, data)
             .filter(|&(at, _)| live(at))
-            .filter_map(|(_, c)| Some(c.get(1)?.as_bytes().to_vec()))
+            .filter_map(|(_, c)| {
+                let function = c.get(2).is_some_and(|e| e.as_bytes() == b"Function");
+                Some((c.get(1)?.as_bytes().to_vec(), function))
+            })
             .take(64)
             .collect();
         let mut declarations: BTreeMap<&[u8], Vec<(usize, bool)>> = BTreeMap::new();
@@ -206,16 +233,29 @@ impl<'a> Reader<'a> {
                     .push((at + name.start(), keyword.as_bytes() == b"var"));
             }
         }
+        let mut function_heads: BTreeMap<&[u8], usize> = BTreeMap::new();
+        for (at, c) in captures(&FUNCTION_HEAD, data) {
+            if let (Some(all), Some(name)) = (c.get(0), c.get(1)) {
+                function_heads
+                    .entry(name.as_bytes())
+                    .or_insert(at + all.end() - 1);
+            }
+        }
         Reader {
             data,
+            function_heads,
             lines: LineStarts::new(data),
-            budget: Cell::new(BUDGET_PER_BYTE * data.len().max(BUDGET_FLOOR / BUDGET_PER_BYTE)),
+            budget: Cell::new(budget_for(data)),
             blocks,
             source_aliases,
             sink_aliases,
             declarations,
             named_functions: RefCell::new(HashMap::new()),
         }
+    }
+
+    fn refill(&self) {
+        self.budget.set(budget_for(self.data));
     }
 
     /// Takes `n` bytes of reading from the budget; false once it is spent.
@@ -360,11 +400,7 @@ impl<'a> Reader<'a> {
         if let Some(known) = self.named_functions.borrow().get(name) {
             return known.clone();
         }
-        let found = if self.charge(self.data.len()) {
-            self.find_function_named(name)
-        } else {
-            None
-        };
+        let found = self.find_function_named(name);
         self.named_functions
             .borrow_mut()
             .insert(name.to_vec(), found.clone());
@@ -372,11 +408,7 @@ impl<'a> Reader<'a> {
     }
 
     fn find_function_named(&self, name: &[u8]) -> Option<NamedFunction> {
-        let head = [&b"function "[..], name].concat();
-        let at = memchr::memmem::find_iter(self.data, &head)
-            .find(|&at| skip_space(&self.data[at + head.len()..]).starts_with(b"("))?;
-        let open = at + head.len() + (self.data.len() - at - head.len())
-            - skip_space(&self.data[at + head.len()..]).len();
+        let &open = self.function_heads.get(name)?;
         let params = arguments(self.data, open + 1, WINDOW);
         let after = open + 1 + params.len() + 1;
         let brace = after + (self.data.len().saturating_sub(after))
@@ -446,8 +478,10 @@ impl<'a> Reader<'a> {
             if !self.charge(data.len()) {
                 break;
             }
+            // Each use costs a walk up its blocks: charged, and cut off once spent.
             let occurrences: Vec<(usize, usize, usize)> = carriers
                 .occurrences(data, 0, &self.blocks)
+                .take_while(|_| self.charge(USE_COST))
                 .map(|o| (o.at, o.len, o.origin))
                 .collect();
             for (at, len, origin) in occurrences {

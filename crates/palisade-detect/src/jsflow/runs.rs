@@ -4,7 +4,7 @@
 use super::carriers::standalone;
 use super::lexicon::{SINK, START, THEN_EVAL, WRITE};
 use super::text::{
-    CODE_ARGUMENT, WINDOW, arguments, is_word, split_arguments, trim, without_strings,
+    CODE_ARGUMENT, WINDOW, arguments, is_word, leading_name, split_arguments, trim, without_strings,
 };
 use super::{DownloadRun, Followed, Reader, RemoteRun};
 
@@ -23,11 +23,11 @@ impl Reader<'_> {
                 (m.start(), m.end(), function)
             })
             .collect();
-        for alias in &self.sink_aliases {
+        for (alias, function) in &self.sink_aliases {
             let call = [alias.as_slice(), b"("].concat();
             for at in memchr::memmem::find_iter(data, &call) {
                 if standalone(data, at, &call) && self.live(at) {
-                    sinks.push((at, at + call.len(), false));
+                    sinks.push((at, at + call.len(), *function));
                 }
             }
         }
@@ -48,7 +48,7 @@ impl Reader<'_> {
             let Some(code) = code.cloned() else { continue };
             let text = without_strings(&args[code.clone()]);
             if let Some(origin) = self.carried(&text, end + code.start, &followed.carriers)
-                && self.same_reach(followed, origin, end - 1)
+                && self.believed(followed, origin, end - 1)
             {
                 return Some(RemoteRun {
                     fetched_line: self.lines.line_of(origin),
@@ -76,7 +76,7 @@ impl Reader<'_> {
                     .map_or(window, |i| window + i + 1);
                 let chain = &data[chain_start..m.start()];
                 let origin = self.carried(chain, chain_start, &followed.carriers)?;
-                self.same_reach(followed, origin, m.start())
+                self.believed(followed, origin, m.start())
                     .then(|| RemoteRun {
                         fetched_line: self.lines.line_of(origin),
                         run_line: self.lines.line_of(m.start()),
@@ -113,7 +113,9 @@ impl Reader<'_> {
                     continue;
                 };
                 let text = without_strings(&args[place.clone()]);
-                if let Some(origin) = self.carried(&text, end + place.start, &followed.carriers) {
+                if let Some(origin) = self.carried(&text, end + place.start, &followed.carriers)
+                    && self.believed(followed, origin, at)
+                {
                     return Some(RemoteRun {
                         fetched_line: self.lines.line_of(origin),
                         run_line: self.lines.line_of(at),
@@ -132,6 +134,7 @@ impl Reader<'_> {
                     .map_or(window, |i| window + i + 1);
                 if let Some(origin) =
                     self.carried(&data[chain_start..at], chain_start, &followed.carriers)
+                    && self.believed(followed, origin, at)
                 {
                     return Some(RemoteRun {
                         fetched_line: self.lines.line_of(origin),
@@ -143,12 +146,97 @@ impl Reader<'_> {
         None
     }
 
-    /// Whether a run at `at` of what came from `origin` is to be believed: always, unless
-    /// the names saturated; then only inside the function that fetched.
-    fn same_reach(&self, followed: &Followed, origin: usize, at: usize) -> bool {
-        !followed.saturated
+    /// Whether a run at `at` of what came from `origin` is to be believed. Not when the
+    /// names saturated and the run is outside the function that fetched; not when the
+    /// address fetched is what the function's caller passed and nothing in the file
+    /// passes it one of its own: a module loader (SystemJS, RequireJS) fetches and runs
+    /// what its user asks for, a loader in a package what the package names.
+    fn believed(&self, followed: &Followed, origin: usize, at: usize) -> bool {
+        let reach = !followed.saturated
             || self.blocks.enclosing_function(origin).map(|(i, _)| i)
-                == self.blocks.enclosing_function(at).map(|(i, _)| i)
+                == self.blocks.enclosing_function(at).map(|(i, _)| i);
+        reach && !self.caller_chosen(origin)
+    }
+
+    /// Whether the address of the network call at `origin` is a parameter of the named
+    /// function around it (`function load(url) { fetch(url) ... }`, an XHR opened on
+    /// one), and no call of that function in the file passes it a string.
+    fn caller_chosen(&self, origin: usize) -> bool {
+        let data = self.data;
+        let address = |args: &[u8], place: usize| {
+            split_arguments(args)
+                .get(place)
+                .map(|r| leading_name(&args[r.clone()]).to_vec())
+        };
+        // The named functions around the call, innermost first (an XHR's handler sits
+        // inside the function that opened the request).
+        let mut at = origin;
+        let mut found = None;
+        for _ in 0..4 {
+            let Some((body, function)) = self.blocks.named_function_block(at) else {
+                break;
+            };
+            let named = if data.get(origin) == Some(&b'(') {
+                address(arguments(data, origin + 1, CODE_ARGUMENT), 0)
+            } else {
+                // `.responseText`: the address is the one the request was opened on.
+                let body_text = &data[body.start..body.end.min(data.len())];
+                memchr::memmem::find(body_text, b".open(")
+                    .and_then(|i| address(arguments(data, body.start + i + 6, CODE_ARGUMENT), 1))
+            };
+            let place = named.and_then(|n| function.params.iter().position(|p| *p == n));
+            if let Some(place) = place {
+                found = Some((place, function));
+                break;
+            }
+            at = body.start;
+        }
+        let Some((param, function)) = found else {
+            return false;
+        };
+        let Some(name) = &function.name else {
+            return false;
+        };
+        // A call in the file that passes anything but a name relayed from elsewhere (a
+        // string, `process.env.U`, a decoding), or a name the file binds to one, chooses
+        // the address itself.
+        let call = [name.as_slice(), b"("].concat();
+        !memchr::memmem::find_iter(data, &call)
+            .take(64)
+            .filter(|&at| standalone(data, at, &call) && self.live(at))
+            .filter(|&at| !super::blocks::defines(&data[at + call.len() - 1..]))
+            .any(|at| {
+                let args = arguments(data, at + call.len(), CODE_ARGUMENT);
+                split_arguments(args).get(param).is_some_and(|r| {
+                    let arg = trim(&args[r.clone()]);
+                    !arg.iter().all(|&b| is_word(b)) || self.bound_to_a_value(arg)
+                })
+            })
+    }
+
+    /// Whether the file declares `name` with a value of its own: a string, an
+    /// environment variable, a decoding.
+    fn bound_to_a_value(&self, name: &[u8]) -> bool {
+        let Some(declared) = self.declarations.get(name) else {
+            return false;
+        };
+        declared.iter().take(16).any(|&(at, _)| {
+            let after = &self.data[at + name.len()..];
+            let after = trim(after.get(..after.len().min(64)).unwrap_or_default());
+            after.strip_prefix(b"=").is_some_and(|value| {
+                let value = trim(value);
+                [
+                    &b"'"[..],
+                    b"\"",
+                    b"`",
+                    b"process.env",
+                    b"atob(",
+                    b"Buffer.from(",
+                ]
+                .iter()
+                .any(|p| value.starts_with(p))
+            })
+        })
     }
 
     /// The first path the file writes a carried response to and then starts: as a
@@ -172,12 +260,15 @@ impl Reader<'_> {
             ) else {
                 continue;
             };
-            if !self.same_reach(followed, origin, w.start()) {
+            if !self.believed(followed, origin, w.start()) {
                 continue;
             }
             let after = w.end() + args.len();
             for s in START.find_iter(&data[after..]) {
-                if !self.live(after + s.end() - 1) || !self.charge(CODE_ARGUMENT) {
+                if !self.charge(CODE_ARGUMENT) {
+                    return None;
+                }
+                if !self.live(after + s.end() - 1) {
                     continue;
                 }
                 let start_args = arguments(data, after + s.end(), CODE_ARGUMENT);

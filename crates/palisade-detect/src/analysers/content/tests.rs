@@ -64,8 +64,9 @@ fn a_pyc_without_a_bytecode_header_is_a_disguised_payload() {
 
 #[test]
 fn the_package_code_is_analysed_before_its_tests() {
-    // Archive order puts the tests first; when time runs out the package's own module
-    // must already have been read, so the first file left is a test.
+    // Archive order puts the tests first. With no time at all, the first file the
+    // time-limit finding names as left is the one that would have been read first:
+    // the package's own module, not a test.
     let package = Package {
         files: ["p/tests/test_a.py", "p/tests/test_b.py", "p/mod.py"]
             .iter()

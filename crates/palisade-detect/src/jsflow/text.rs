@@ -15,19 +15,11 @@ pub(super) fn is_word(b: u8) -> bool {
 }
 
 pub(super) fn skip_space(text: &[u8]) -> &[u8] {
-    let n = text.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    &text[n..]
+    text.trim_ascii_start()
 }
 
 pub(super) fn trim(text: &[u8]) -> &[u8] {
-    let start = text.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    let end = text.len()
-        - text
-            .iter()
-            .rev()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
-    text.get(start..end).unwrap_or_default()
+    text.trim_ascii()
 }
 
 /// The identifier at the start of `text` (after `...`, `{` or `[` of a pattern).

@@ -110,39 +110,43 @@ pub fn gyp_javascript_view(data: &[u8]) -> Option<Vec<u8>> {
     if !mentions_runtime(data) {
         return None;
     }
-    let mut view = Vec::with_capacity(data.len());
-    for line in data.split_inclusive(|&b| b == b'\n') {
-        let (body, end) = match line.strip_suffix(b"\n") {
-            Some(body) => (body, &b"\n"[..]),
-            None => (line, &b""[..]),
-        };
-        let plain = gyp_unescaped(body);
-        let mut code = vec![b' '; body.len()];
-        if mentions_runtime(&plain) {
-            let command_start = command_start(&plain);
-            let command = &plain[command_start..];
-            let ranges = node_eval_ranges(command);
-            if ranges.is_empty() {
-                code.copy_from_slice(&plain);
-                neutralise_comments(&mut code);
-            }
-            for range in ranges {
-                let at = command_start + range.start..command_start + range.end;
-                code[at.clone()].copy_from_slice(&plain[at]);
-            }
+    Some(gyp_view(data, |plain, code| {
+        if !mentions_runtime(plain) {
+            return;
         }
-        view.extend_from_slice(&code);
-        view.extend_from_slice(end);
-    }
-    Some(view)
+        let start = command_start(plain);
+        let ranges = node_eval_ranges(&plain[start..]);
+        if ranges.is_empty() {
+            code.copy_from_slice(plain);
+            neutralise_comments(code);
+        }
+        for range in ranges {
+            let at = start + range.start..start + range.end;
+            code[at.clone()].copy_from_slice(&plain[at]);
+        }
+    }))
 }
 
 /// The Python a `binding.gyp` (or `.gypi`) hands to `python -c` in its command
 /// expansions, laid out as [`gyp_javascript_view`] lays out JavaScript; `None` when it
 /// hands it none.
 pub fn gyp_python_view(data: &[u8]) -> Option<Vec<u8>> {
-    let mut view = Vec::with_capacity(data.len());
     let mut any = false;
+    let view = gyp_view(data, |plain, code| {
+        let start = command_start(plain);
+        for range in python_eval_ranges(&plain[start..]) {
+            let at = start + range.start..start + range.end;
+            code[at.clone()].copy_from_slice(&plain[at]);
+            any = true;
+        }
+    });
+    any.then_some(view)
+}
+
+/// A view of a gyp file at its own lines: `keep` is given each line with its escapes
+/// undone, and copies into the blank line beside it what the view shows.
+fn gyp_view(data: &[u8], mut keep: impl FnMut(&[u8], &mut [u8])) -> Vec<u8> {
+    let mut view = Vec::with_capacity(data.len());
     for line in data.split_inclusive(|&b| b == b'\n') {
         let (body, end) = match line.strip_suffix(b"\n") {
             Some(body) => (body, &b"\n"[..]),
@@ -150,16 +154,11 @@ pub fn gyp_python_view(data: &[u8]) -> Option<Vec<u8>> {
         };
         let plain = gyp_unescaped(body);
         let mut code = vec![b' '; body.len()];
-        let start = command_start(&plain);
-        for range in python_eval_ranges(&plain[start..]) {
-            let at = start + range.start..start + range.end;
-            code[at.clone()].copy_from_slice(&plain[at]);
-            any = true;
-        }
+        keep(&plain, &mut code);
         view.extend_from_slice(&code);
         view.extend_from_slice(end);
     }
-    any.then_some(view)
+    view
 }
 
 /// Where the command of a gyp line's expansion starts: after its `<!(` or `<!@(`, else

@@ -176,20 +176,24 @@ impl ContentAnalyser {
         }
         // Install-time code first, then the package's own code, then the rest: a file
         // built to use up the time must not push the code that runs past the limit.
-        let role_of = |file: &PackageFile| {
-            let data = &file.data[..file.data.len().min(MAX_SCANNED)];
-            roles.get(file.path.as_str()).copied().unwrap_or_else(|| {
-                role_of_unnamed(&file.path, language_of(&file.path, data), package.ecosystem)
-            })
+        let role_of = |file: &PackageFile, language: Language| {
+            roles
+                .get(file.path.as_str())
+                .copied()
+                .unwrap_or_else(|| role_of_unnamed(&file.path, language, package.ecosystem))
         };
-        let mut order: Vec<(Role, usize)> = package
+        let mut order: Vec<(Role, usize, Language)> = package
             .files
             .iter()
             .enumerate()
-            .map(|(index, file)| (role_of(file), index))
+            .map(|(index, file)| {
+                let data = &file.data[..file.data.len().min(MAX_SCANNED)];
+                let language = language_of(&file.path, data);
+                (role_of(file, language), index, language)
+            })
             .collect();
-        order.sort_by_key(|&(role, index)| (role, index));
-        for (done, &(role, index)) in order.iter().enumerate() {
+        order.sort_by_key(|&(role, index, _)| (role, index));
+        for (done, &(role, index, language)) in order.iter().enumerate() {
             let file = &package.files[index];
             if Instant::now() >= deadline {
                 let left = package.files.len() - done;
@@ -204,7 +208,6 @@ impl ContentAnalyser {
                 break;
             }
             let data = &file.data[..file.data.len().min(MAX_SCANNED)];
-            let language = language_of(&file.path, data);
             let context = FileContext {
                 role,
                 ecosystem: package.ecosystem,
@@ -544,7 +547,13 @@ impl ContentAnalyser {
             let mut flows = jsflow::analyse(data);
             // A run on a line of comment only is documentation. JSX mixes markup with
             // code in ways the comment lexer does not follow.
-            let comment = |line: u32| !jsx && comment_lines(data).binary_search(&line).is_ok();
+            let lexed = OnceCell::new();
+            let comment = |line: u32| {
+                !jsx && lexed
+                    .get_or_init(|| comment_lines(data))
+                    .binary_search(&line)
+                    .is_ok()
+            };
             flows.remote_run = flows.remote_run.filter(|r| !comment(r.run_line));
             flows.download_run = flows.download_run.filter(|r| !comment(r.run_line));
             let place = |finding: Finding, line: u32| {

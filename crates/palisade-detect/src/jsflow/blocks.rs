@@ -264,7 +264,7 @@ fn assigned_name(before: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The parameter names of a parameter list.
-fn names_of(params: &[u8]) -> Vec<Vec<u8>> {
+pub(super) fn names_of(params: &[u8]) -> Vec<Vec<u8>> {
     params
         .split(|&b| b == b',')
         .map(leading_name)

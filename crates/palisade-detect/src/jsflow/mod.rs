@@ -36,11 +36,12 @@ mod text;
 use blocks::Blocks;
 use carriers::{Carriers, MAX_NAMES};
 use lexicon::*;
+use palisade_core::LineIndex;
 use regex::bytes::Regex;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
-use text::{LineStarts, WINDOW, arguments, depths, leading_name, skip_space, statement, trim};
+use text::{WINDOW, arguments, depths, leading_name, skip_space, statement, trim};
 
 /// Where a file runs a response as code (1-based lines).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,7 +132,7 @@ const START_REACH: usize = 512;
 struct Reader<'a> {
     data: &'a [u8],
     blocks: Blocks<'a>,
-    lines: LineStarts,
+    lines: LineIndex,
     /// Bytes left to read.
     budget: Cell<usize>,
     /// Names bound to a network library (`const nf = require('node-fetch')`).
@@ -159,6 +160,10 @@ struct Followed {
 /// A `return` whose value a function's calls yield: where the value starts, the value,
 /// the function's name and where its calls are followed.
 type Return<'a> = (usize, &'a [u8], Vec<u8>, Range<usize>);
+
+/// Names bound together from one value: the names, their scope, where the value starts,
+/// and the value.
+type Gathered<'a> = (Vec<&'a [u8]>, Range<usize>, usize, &'a [u8]);
 
 /// A binding's kind: how its scope is found.
 #[derive(Clone, Copy, PartialEq)]
@@ -244,7 +249,7 @@ impl<'a> Reader<'a> {
         Reader {
             data,
             function_heads,
-            lines: LineStarts::new(data),
+            lines: LineIndex::new(data),
             budget: Cell::new(budget_for(data)),
             blocks,
             source_aliases,
@@ -414,13 +419,7 @@ impl<'a> Reader<'a> {
         let brace = after + (self.data.len().saturating_sub(after))
             - skip_space(self.data.get(after..).unwrap_or_default()).len();
         let body = self.blocks.opened_at(brace)?;
-        let params = params
-            .split(|&b| b == b',')
-            .map(leading_name)
-            .filter(|p| !p.is_empty())
-            .map(<[u8]>::to_vec)
-            .collect();
-        Some((body, params))
+        Some((body, blocks::names_of(params)))
     }
 
     /// A callback's body, from the end of its head (`r =>`, `function (r)`): its `{}`
@@ -468,6 +467,37 @@ impl<'a> Reader<'a> {
                 Some((m.end(), value, name, scope))
             })
             .collect();
+        // Destructurings (`const { data, body: b } = ...`: the names bound) and gatherings
+        // (`chunks.push(`, `for await (const c of`), read once.
+        let destructured: Vec<Gathered> = captures(&DESTRUCTURING, data)
+            .filter_map(|(at, c)| {
+                let (all, names) = (c.get(0)?, c.get(1)?);
+                let names = names
+                    .as_bytes()
+                    .split(|&b| b == b',')
+                    .map(|part| {
+                        // `{ body: text }` binds `text`; `{ data = 1 }` binds `data`.
+                        let bound = part.rsplit(|&b| b == b':').next().unwrap_or(part);
+                        trim(bound.split(|&b| b == b'=').next().unwrap_or(bound))
+                    })
+                    .collect();
+                let rhs = at + all.end() - 1;
+                Some((
+                    names,
+                    self.blocks.innermost(at),
+                    rhs,
+                    statement(data, rhs, WINDOW),
+                ))
+            })
+            .collect();
+        let gathered = captures(&GATHER, data).filter_map(|(at, c)| {
+            let (all, name) = (c.get(0)?, c.get(1).or(c.get(2))?);
+            let from = at + all.end();
+            let scope = self.declared_scope(name.as_bytes(), at + name.start());
+            let name = &data[at + name.start()..at + name.end()];
+            Some((vec![name], scope, from, statement(data, from, WINDOW)))
+        });
+        let together: Vec<Gathered> = destructured.into_iter().chain(gathered).collect();
         let mut chained: HashSet<usize> = HashSet::new();
         let mut saturated = false;
         for _ in 0..ROUNDS {
@@ -514,40 +544,13 @@ impl<'a> Reader<'a> {
                 };
                 found.push((text, scope, origin));
             }
-            for (at, c) in captures(&DESTRUCTURING, data) {
+            for (names, scope, at, value) in &together {
                 if self.spent() {
                     break;
                 }
-                let (Some(all), Some(names)) = (c.get(0), c.get(1)) else {
-                    continue;
-                };
-                let rhs = at + all.end() - 1;
-                let Some(origin) = self.carried(statement(data, rhs, WINDOW), rhs, &carriers)
-                else {
-                    continue;
-                };
-                for part in names.as_bytes().split(|&b| b == b',') {
-                    // `{ body: text }` binds `text`; `{ data }` binds `data`.
-                    let bound = part.rsplit(|&b| b == b':').next().unwrap_or(part);
-                    let bound = bound.split(|&b| b == b'=').next().unwrap_or(bound);
-                    found.push((trim(bound).to_vec(), self.blocks.innermost(at), origin));
+                if let Some(origin) = self.carried(value, *at, &carriers) {
+                    found.extend(names.iter().map(|n| (n.to_vec(), scope.clone(), origin)));
                 }
-            }
-            // Arrays a carrier is pushed into, and loops over a carrier.
-            for (at, c) in captures(&GATHER, data) {
-                if self.spent() {
-                    break;
-                }
-                let (Some(all), Some(name)) = (c.get(0), c.get(1).or(c.get(2))) else {
-                    continue;
-                };
-                let from = at + all.end();
-                let Some(origin) = self.carried(statement(data, from, WINDOW), from, &carriers)
-                else {
-                    continue;
-                };
-                let scope = self.declared_scope(name.as_bytes(), at + name.start());
-                found.push((name.as_bytes().to_vec(), scope, origin));
             }
             // Functions that return a carrier make their calls network calls.
             for (at, value, name, scope) in &returns {

@@ -51,11 +51,13 @@ impl Reader<'_> {
                 && self.believed(followed, origin, end - 1)
             {
                 return Some(RemoteRun {
-                    fetched_line: self.lines.line_of(origin),
-                    run_line: self.lines.line_of(end - 1),
+                    fetched_line: self.lines.line(origin),
+                    run_line: self.lines.line(end - 1),
                 });
             }
-            if let Some(wrapper) = self.wrapper(end - 1, &text) {
+            if let Some(wrapper) = self.wrapper(end - 1, &text)
+                && !wrappers.contains(&wrapper)
+            {
                 wrappers.push(wrapper);
             }
             if self.spent() {
@@ -78,8 +80,8 @@ impl Reader<'_> {
                 let origin = self.carried(chain, chain_start, &followed.carriers)?;
                 self.believed(followed, origin, m.start())
                     .then(|| RemoteRun {
-                        fetched_line: self.lines.line_of(origin),
-                        run_line: self.lines.line_of(m.start()),
+                        fetched_line: self.lines.line(origin),
+                        run_line: self.lines.line(m.start()),
                     })
             })
     }
@@ -117,8 +119,8 @@ impl Reader<'_> {
                     && self.believed(followed, origin, at)
                 {
                     return Some(RemoteRun {
-                        fetched_line: self.lines.line_of(origin),
-                        run_line: self.lines.line_of(at),
+                        fetched_line: self.lines.line(origin),
+                        run_line: self.lines.line(at),
                     });
                 }
             }
@@ -137,8 +139,8 @@ impl Reader<'_> {
                     && self.believed(followed, origin, at)
                 {
                     return Some(RemoteRun {
-                        fetched_line: self.lines.line_of(origin),
-                        run_line: self.lines.line_of(at),
+                        fetched_line: self.lines.line(origin),
+                        run_line: self.lines.line(at),
                     });
                 }
             }
@@ -280,9 +282,9 @@ impl Reader<'_> {
                     .any(|at| standalone(program, at, path_text))
                 {
                     return Some(DownloadRun {
-                        fetched_line: self.lines.line_of(origin),
-                        written_line: self.lines.line_of(w.end() - 1),
-                        run_line: self.lines.line_of(after + s.end() - 1),
+                        fetched_line: self.lines.line(origin),
+                        written_line: self.lines.line(w.end() - 1),
+                        run_line: self.lines.line(after + s.end() - 1),
                         path: String::from_utf8_lossy(path_text).into_owned(),
                     });
                 }

@@ -158,21 +158,3 @@ pub(super) fn without_strings(text: &[u8]) -> Vec<u8> {
     }
     out
 }
-
-/// Line numbers of byte offsets.
-pub(super) struct LineStarts(Vec<usize>);
-
-impl LineStarts {
-    pub(super) fn new(data: &[u8]) -> Self {
-        LineStarts(
-            std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', data).map(|i| i + 1))
-                .collect(),
-        )
-    }
-
-    pub(super) fn line_of(&self, offset: usize) -> u32 {
-        let index = self.0.partition_point(|&start| start <= offset);
-        u32::try_from(index).unwrap_or(u32::MAX)
-    }
-}

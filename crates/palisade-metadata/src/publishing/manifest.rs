@@ -155,17 +155,18 @@ fn cleartext(requirement: &str) -> bool {
 
 /// One finding per dependency taken from outside the registry, `at` naming the source.
 pub fn url_dependencies(dependencies: &[DeclaredDependency], at: &str) -> Vec<Finding> {
-    let mut external: Vec<&DeclaredDependency> = dependencies
+    let mut external: Vec<(&DeclaredDependency, bool)> = dependencies
         .iter()
         .filter(|d| url_requirement(&d.requirement))
+        .map(|d| (d, cleartext(&d.requirement)))
         .collect();
     // The graver ones first, so that the summary of the rest never hides one.
-    external.sort_by_key(|d| !cleartext(&d.requirement));
+    external.sort_by_key(|&(_, cleartext)| !cleartext);
     let mut findings: Vec<Finding> = external
         .iter()
         .take(MAX_LISTED)
-        .map(|d| {
-            let (rule, how) = if cleartext(&d.requirement) {
+        .map(|&(d, cleartext)| {
+            let (rule, how) = if cleartext {
                 (
                     &CLEARTEXT_DEPENDENCY,
                     "without TLS or from a bare IP address: whoever holds that address, or \

@@ -51,41 +51,46 @@ enum State {
 /// Byte ranges of `command` holding code for a JavaScript runtime. A runtime's options
 /// end at its first plain word (a script, whose own flags are its own).
 pub(crate) fn node_eval_ranges(command: &[u8]) -> Vec<Range<usize>> {
+    code_ranges(command, |state, text, word, out| match state {
+        State::Code => {
+            out.push(word);
+            State::Options
+        }
+        State::Value => State::Options,
+        State::Deno if text == b"eval" => State::Code,
+        State::Options if EVAL_FLAGS.iter().any(|f| text == f.as_bytes()) => State::Code,
+        State::Options if VALUED_FLAGS.iter().any(|f| text == f.as_bytes()) => State::Value,
+        State::Options if text.starts_with(b"-") => {
+            if let Some(prefix) = EVAL_PREFIXES
+                .iter()
+                .find(|p| text.starts_with(p.as_bytes()))
+            {
+                out.push(unquoted(command, word.start + prefix.len()..word.end));
+            }
+            State::Options
+        }
+        State::Outside => match program(text) {
+            Some(b"deno") => State::Deno,
+            Some(_) => State::Options,
+            None => State::Outside,
+        },
+        State::Options | State::Deno => State::Outside,
+    })
+}
+
+/// Runs `step` over the words of `command` from state to state, starting afresh at
+/// each command, and returns the code ranges it collected.
+fn code_ranges(
+    command: &[u8],
+    mut step: impl FnMut(State, &[u8], Range<usize>, &mut Vec<Range<usize>>) -> State,
+) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut state = State::Outside;
     for word in words(command) {
         if word.starts_command {
             state = State::Outside;
         }
-        let text = &command[word.text.clone()];
-        state = match state {
-            State::Code => {
-                out.push(word.text.clone());
-                State::Options
-            }
-            State::Value => State::Options,
-            State::Deno if text == b"eval" => State::Code,
-            State::Options if EVAL_FLAGS.iter().any(|f| text == f.as_bytes()) => State::Code,
-            State::Options if VALUED_FLAGS.iter().any(|f| text == f.as_bytes()) => State::Value,
-            State::Options if text.starts_with(b"-") => {
-                if let Some(prefix) = EVAL_PREFIXES
-                    .iter()
-                    .find(|p| text.starts_with(p.as_bytes()))
-                {
-                    out.push(unquoted(
-                        command,
-                        word.text.start + prefix.len()..word.text.end,
-                    ));
-                }
-                State::Options
-            }
-            State::Outside => match program(text) {
-                Some(b"deno") => State::Deno,
-                Some(_) => State::Options,
-                None => State::Outside,
-            },
-            State::Options | State::Deno => State::Outside,
-        };
+        state = step(state, &command[word.text.clone()], word.text, &mut out);
     }
     out
 }
@@ -94,46 +99,35 @@ pub(crate) fn node_eval_ranges(command: &[u8]) -> Vec<Range<usize>> {
 /// "<code>"`, `python -Sc<code>`). Python's options end at its first plain word (a
 /// script) or at `-m` (a module), whose own flags are their own.
 pub(crate) fn python_eval_ranges(command: &[u8]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut state = State::Outside;
-    for word in words(command) {
-        if word.starts_command {
-            state = State::Outside;
+    code_ranges(command, |state, text, word, out| match state {
+        State::Code => {
+            out.push(word);
+            State::Outside
         }
-        let text = &command[word.text.clone()];
-        state = match state {
-            State::Code => {
-                out.push(word.text.clone());
-                State::Outside
-            }
-            State::Value => State::Options,
-            State::Options if text == b"-m" || text.starts_with(b"--") && text.len() == 2 => {
-                State::Outside
-            }
-            State::Options if [&b"-W"[..], b"-X"].contains(&text) => State::Value,
-            // `-Xdev`, `-Wignore`: the value attached, no code.
-            State::Options if text.starts_with(b"-X") || text.starts_with(b"-W") => State::Options,
-            // Short flags bundle, and the last may be `c` with its code attached or next:
-            // `-c`, `-Sc`, `-Ic'code'`.
-            State::Options if text.starts_with(b"-") && !text.starts_with(b"--") => {
-                match text.iter().position(|&b| b == b'c') {
-                    Some(c) if text[1..c].iter().all(u8::is_ascii_alphabetic) => {
-                        if c + 1 == text.len() {
-                            State::Code
-                        } else {
-                            out.push(unquoted(command, word.text.start + c + 1..word.text.end));
-                            State::Outside
-                        }
+        State::Value => State::Options,
+        State::Options if text == b"-m" || text == b"--" => State::Outside,
+        State::Options if [&b"-W"[..], b"-X"].contains(&text) => State::Value,
+        // `-Xdev`, `-Wignore`: the value attached, no code.
+        State::Options if text.starts_with(b"-X") || text.starts_with(b"-W") => State::Options,
+        // Short flags bundle, and the last may be `c` with its code attached or next:
+        // `-c`, `-Sc`, `-Ic'code'`.
+        State::Options if text.starts_with(b"-") && !text.starts_with(b"--") => {
+            match text.iter().position(|&b| b == b'c') {
+                Some(c) if text[1..c].iter().all(u8::is_ascii_alphabetic) => {
+                    if c + 1 == text.len() {
+                        State::Code
+                    } else {
+                        out.push(unquoted(command, word.start + c + 1..word.end));
+                        State::Outside
                     }
-                    _ => State::Options,
                 }
+                _ => State::Options,
             }
-            State::Options if text.starts_with(b"--") => State::Options,
-            State::Outside if python(text) => State::Options,
-            _ => State::Outside,
-        };
-    }
-    out
+        }
+        State::Options if text.starts_with(b"--") => State::Options,
+        State::Outside if python(text) => State::Options,
+        _ => State::Outside,
+    })
 }
 
 /// Whether a word names a Python interpreter (`python3`, `/usr/bin/python3.12`,

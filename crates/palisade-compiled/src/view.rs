@@ -1,0 +1,156 @@
+//! The text a compiled file is read into, and which method each of its lines belongs to.
+
+use crate::{Format, MAX_VIEW};
+
+/// Pseudo-source of a compiled file: one header line per method, then one line per call
+/// or string constant, in instruction order.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub format: Format,
+    pub text: String,
+    /// (first line, name) of each method, in line order; `None` starts lines that belong
+    /// to no method (a class's constants).
+    methods: Vec<(u32, Option<String>)>,
+    lines: u32,
+    /// Whether the view stopped at [`MAX_VIEW`] before the file was read to its end.
+    pub truncated: bool,
+    /// A header not yet written: a method that writes no line (an empty constructor, a
+    /// getter) is left out of the view altogether.
+    header: Option<(Option<String>, String)>,
+}
+
+/// The longest string constant written out, in characters; longer ones are cut, with the
+/// length said, so that one encoded blob cannot fill the view.
+const MAX_LITERAL: usize = 64 * 1024;
+
+impl View {
+    pub(crate) fn new(format: Format) -> View {
+        View {
+            format,
+            text: String::new(),
+            methods: Vec::new(),
+            lines: 0,
+            truncated: false,
+            header: None,
+        }
+    }
+
+    /// Whether there is room for more text.
+    pub(crate) fn full(&self) -> bool {
+        self.truncated
+    }
+
+    pub(crate) fn line(&mut self, line: &str) {
+        if let Some((method, header)) = self.header.take() {
+            self.methods.push((self.lines + 1, method));
+            self.line(&header);
+        }
+        if self.truncated {
+            return;
+        }
+        if self.text.len() + line.len() + 1 > MAX_VIEW {
+            self.truncated = true;
+            return;
+        }
+        self.text.push_str(line);
+        self.text.push('\n');
+        self.lines += 1;
+    }
+
+    pub(crate) fn method(&mut self, name: &str) {
+        self.header = Some((Some(name.to_string()), format!("// method {name}")));
+    }
+
+    /// Starts lines that belong to no method, under a header comment.
+    pub(crate) fn section(&mut self, header: &str) {
+        self.header = Some((None, format!("// {header}")));
+    }
+
+    /// The method that line `line` (1-based) of [`View::text`] belongs to: its index in
+    /// the view and its name.
+    pub fn method_at_line(&self, line: u32) -> Option<(usize, &str)> {
+        let after = self.methods.partition_point(|(first, _)| *first <= line);
+        let index = after.checked_sub(1)?;
+        self.methods[index].1.as_deref().map(|name| (index, name))
+    }
+
+    /// Whether line `line` is the header that opens a method or a section.
+    pub fn is_header(&self, line: u32) -> bool {
+        self.methods
+            .binary_search_by_key(&line, |(first, _)| *first)
+            .is_ok()
+    }
+}
+
+/// A string constant as a double-quoted literal with `\` `"` and control characters
+/// escaped, so that a string cannot end its line or its quotes early.
+pub(crate) fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_LITERAL) + 2);
+    out.push('"');
+    for (count, c) in text.chars().enumerate() {
+        if count == MAX_LITERAL {
+            out.push_str(&format!("...({} characters)", text.chars().count()));
+            break;
+        }
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || invisible(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Characters that show as nothing or reorder the text around them: written as escapes,
+/// as a reader of source would see them, so that a view shows what a string holds.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{61c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{3164}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{fff9}'..='\u{fffb}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_know_their_method() {
+        let mut view = View::new(Format::Jvm);
+        view.line("// class A");
+        view.method("A::run");
+        view.line("x()");
+        view.method("A::empty");
+        view.method("A::stop");
+        view.line("y()");
+        view.section("constants of A");
+        view.line("\"k\"");
+        assert_eq!(view.method_at_line(1), None);
+        assert_eq!(view.method_at_line(2), Some((0, "A::run")));
+        assert_eq!(view.method_at_line(3), Some((0, "A::run")));
+        assert_eq!(view.method_at_line(5), Some((1, "A::stop")));
+        assert_eq!(view.method_at_line(7), None);
+        assert!(view.is_header(4) && !view.is_header(5));
+    }
+
+    #[test]
+    fn quoting_keeps_a_string_on_its_line() {
+        assert_eq!(quoted("a\"b\nc\\"), r#""a\"b\nc\\""#);
+        assert_eq!(quoted("\u{1}"), r#""\u{1}""#);
+        assert_eq!(quoted("a\u{202e}b"), r#""a\u{202e}b""#);
+    }
+}

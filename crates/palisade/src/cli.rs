@@ -20,6 +20,11 @@ pub enum Command {
     Scan(ScanArgs),
     /// List every rule a report can contain, with what it detects and why it matters.
     Rules(RulesArgs),
+    /// Print compiled code (.NET assemblies, JVM class files) as the text the rules
+    /// read: each method's calls and string constants. Findings in a binary quote it.
+    ///
+    /// Exit codes: 0 printed; 2 the file is missing, not compiled code, or unreadable.
+    View(ViewArgs),
     /// Measure unpacking throughput on a folder of artifacts against plain decompression.
     Bench(BenchArgs),
     /// Measure detection quality on a labelled corpus (a folder with `labels.tsv`).
@@ -184,6 +189,17 @@ pub struct DiffArgs {
 pub enum DiffFormat {
     Human,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// A compiled file, or an artifact or folder that holds one (.nupkg, .jar, ...).
+    #[arg(value_name = "TARGET")]
+    pub target: PathBuf,
+    /// The file inside TARGET, as a finding's path names it (`lib/net8.0/Foo.dll`,
+    /// `com/example/Init.class`). Without it, TARGET's compiled files are listed.
+    #[arg(value_name = "PATH")]
+    pub member: Option<String>,
 }
 
 #[derive(Debug, Args)]

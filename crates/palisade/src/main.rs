@@ -13,6 +13,7 @@ mod render;
 mod rules_doc;
 mod scan;
 mod targets;
+mod view;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Scan(args) => scan::run(args),
         cli::Command::Rules(args) => rules_doc::run(args),
+        cli::Command::View(args) => view::run(args),
         cli::Command::Bench(args) => bench::run(args),
         cli::Command::Eval(args) => eval::run(args),
         cli::Command::Diff(args) => diff::run(args),

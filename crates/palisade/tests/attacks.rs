@@ -192,6 +192,10 @@ fn attacks_shipped_as_compiled_code_are_malicious() {
         ),
         ("attacks/nuget-time-bomb", &["persistence/time-bomb-kill"]),
         (
+            "attacks/nuget-msbuild-task",
+            &["exfil/chat-webhook", "correlate/install-time-network"],
+        ),
+        (
             "attacks/nuget-il-weaved",
             &[
                 "correlate/import-time-network",

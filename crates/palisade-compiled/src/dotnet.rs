@@ -573,6 +573,9 @@ pub(crate) fn read(data: &[u8]) -> Result<View> {
         let module = metadata.string(metadata.cell(MODULE_REF, metadata.cell(IMPL_MAP, row, 3), 0));
         view.line(&format!("[DllImport({})] extern {import}", quoted(module)));
     }
+    // Method bodies may overlap or be shared by many methods: the code read is
+    // bounded by a multiple of the file, whatever the tables say.
+    let mut budget = data.len().saturating_mul(4).max(1 << 20);
     for row in 1..=metadata.rows[METHOD_DEF] {
         if view.full() {
             break;
@@ -588,8 +591,13 @@ pub(crate) fn read(data: &[u8]) -> Result<View> {
         );
         view.method(&name);
         let body = pe.offset(rva).map_err(|e| format!("method {name}: {e}"))?;
-        il::read_body(&pe.data[body..], &metadata, &mut view)
+        let read = il::read_body(&pe.data[body..], &metadata, &mut view)
             .map_err(|e| format!("method {name}: {e}"))?;
+        budget = budget.saturating_sub(read.max(1));
+        if budget == 0 {
+            view.truncated = true;
+            break;
+        }
     }
     Ok(view)
 }

@@ -7,8 +7,8 @@ use crate::dotnet::Metadata;
 use crate::machine::{Machine, array, literal, name};
 use crate::view::{View, quoted};
 
-/// Reads the body that starts at `data[0]` into the view.
-pub(crate) fn read_body(data: &[u8], metadata: &Metadata, view: &mut View) -> Result<()> {
+/// Reads the body that starts at `data[0]` into the view; returns the bytes of code.
+pub(crate) fn read_body(data: &[u8], metadata: &Metadata, view: &mut View) -> Result<usize> {
     let mut r = Reader::new(data);
     let first = r.u8("method header")?;
     let code_size = match first & 3 {
@@ -62,7 +62,7 @@ pub(crate) fn read_body(data: &[u8], metadata: &Metadata, view: &mut View) -> Re
         pc = at + operands;
     }
     m.flush();
-    Ok(())
+    Ok(code.len())
 }
 
 fn one_byte(op: u8, value: u32, operand: &[u8], metadata: &Metadata, m: &mut Machine) {

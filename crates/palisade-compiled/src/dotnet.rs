@@ -6,6 +6,7 @@ use crate::Format;
 use crate::bytes::{Reader, Result};
 use crate::il;
 use crate::view::{View, quoted};
+use std::collections::HashMap;
 
 /// Tables this reader knows the layout of: 0x00 (Module) to 0x2C
 /// (GenericParamConstraint). An assembly with any other table is refused, since the
@@ -24,6 +25,7 @@ const IMPL_MAP: usize = 0x1C;
 const ASSEMBLY: usize = 0x20;
 const METHOD_SPEC: usize = 0x2B;
 const NESTED_CLASS: usize = 0x29;
+const STAND_ALONE_SIG: usize = 0x11;
 
 /// Whether `data` is a PE file whose CLI header directory is set.
 pub(crate) fn has_cli_header(data: &[u8]) -> bool {
@@ -157,14 +159,33 @@ impl<'a> Metadata<'a> {
                 b"#Strings" => strings = body,
                 b"#US" => user_strings = body,
                 b"#Blob" => blobs = body,
-                b"#~" | b"#-" => tables = body,
+                // The runtime does not hold the tables to the stream's declared size;
+                // they are read up to the end of the metadata.
+                b"#~" | b"#-" => tables = &root[offset..],
                 _ => {}
             }
         }
         if tables.is_empty() {
             return Err("no metadata tables stream".into());
         }
-        Self::tables(strings, user_strings, blobs, tables)
+        // Bits past the known tables: the standard gives each a row count, while Mono
+        // reads none for them (and runs such a file). Where they are set, both readings
+        // are tried, and the one whose first type is the `<Module>` every compiler
+        // writes is taken.
+        let standard = Self::tables(strings, user_strings, blobs, tables, true);
+        if !unknown_tables(tables) {
+            return standard;
+        }
+        let lenient = Self::tables(strings, user_strings, blobs, tables, false);
+        let sane = |m: &Result<Metadata>| {
+            m.as_ref()
+                .is_ok_and(|m| m.string(m.cell(TYPE_DEF, 1, 1)) == "<Module>")
+        };
+        match (sane(&standard), sane(&lenient)) {
+            (false, true) => lenient,
+            _ if standard.is_err() => lenient,
+            _ => standard,
+        }
     }
 
     fn tables(
@@ -172,6 +193,7 @@ impl<'a> Metadata<'a> {
         user_strings: &'a [u8],
         blobs: &'a [u8],
         data: &'a [u8],
+        counts_of_unknown: bool,
     ) -> Result<Metadata<'a>> {
         let mut r = Reader::new(data);
         r.skip(6, "tables header")?;
@@ -181,13 +203,15 @@ impl<'a> Metadata<'a> {
             u64::from(r.u32le("valid tables")?) | (u64::from(r.u32le("valid tables")?) << 32);
         r.skip(8, "sorted tables")?;
         let mut rows = [0u32; TABLES];
-        for (table, count) in rows.iter_mut().enumerate() {
-            if valid & (1 << table) != 0 {
-                *count = r.u32le("row count")?;
+        for table in 0..64 {
+            if valid & (1 << table) != 0 && (table < TABLES || counts_of_unknown) {
+                let count = r.u32le("row count")?;
+                // Tables past the known ones (the runtime ignores them as well) come
+                // after them: their counts are read, their rows never reached.
+                if let Some(slot) = rows.get_mut(table) {
+                    *slot = count;
+                }
             }
-        }
-        if valid >> TABLES != 0 {
-            return Err(format!("unknown metadata tables {:#x}", valid >> TABLES));
         }
         // Uncompressed (#-) tables may carry 4 extra bytes.
         if heap_sizes & 0x40 != 0 {
@@ -239,14 +263,20 @@ impl<'a> Metadata<'a> {
         }
     }
 
+    /// A name from the strings heap, cut at 256 bytes: names are rebuilt at every call
+    /// instruction, and a hostile one must not make each of them cost more.
     fn string(&self, index: u32) -> &'a str {
         let rest = self.strings.get(index as usize..).unwrap_or_default();
         let end = rest
             .iter()
-            .take(1024)
+            .take(256)
             .position(|&b| b == 0)
-            .unwrap_or(rest.len().min(1024));
-        std::str::from_utf8(&rest[..end]).unwrap_or("?")
+            .unwrap_or(rest.len().min(256));
+        let mut name = &rest[..end];
+        while std::str::from_utf8(name).is_err() && !name.is_empty() && end - name.len() < 4 {
+            name = &name[..name.len() - 1];
+        }
+        std::str::from_utf8(name).unwrap_or("?")
     }
 
     fn blob(&self, index: u32) -> &'a [u8] {
@@ -337,6 +367,14 @@ impl<'a> Metadata<'a> {
     /// The last type whose list in `column` (4: fields, 5: methods) starts at or
     /// before `row`: the type that declares that field or method.
     fn owner(&self, column: usize, row: u32) -> String {
+        match self.owner_row(column, row) {
+            0 => "?".into(),
+            owner => self.type_def_name(owner),
+        }
+    }
+
+    /// The TypeDef row of [`Metadata::owner`], 0 for none.
+    fn owner_row(&self, column: usize, row: u32) -> u32 {
         let types = self.rows[TYPE_DEF];
         let (mut low, mut high) = (1, types + 1);
         while low < high {
@@ -347,11 +385,13 @@ impl<'a> Metadata<'a> {
                 high = middle;
             }
         }
-        if low > 1 {
-            self.type_def_name(low - 1)
-        } else {
-            "?".into()
-        }
+        low - 1
+    }
+
+    /// The signature a `calli` token (a StandAloneSig row) gives.
+    pub(crate) fn standalone_signature(&self, token: u32) -> Option<Signature> {
+        ((token >> 24) as usize == STAND_ALONE_SIG)
+            .then(|| signature(self.blob(self.cell(STAND_ALONE_SIG, token & 0x00FF_FFFF, 0))))
     }
 
     /// What a call, newobj or ldftn token names: declaring type, name and signature.
@@ -419,6 +459,13 @@ fn qualified(namespace: &str, name: &str) -> String {
     } else {
         format!("{namespace}.{name}")
     }
+}
+
+/// Whether a tables stream sets bits past the tables this reader knows.
+fn unknown_tables(data: &[u8]) -> bool {
+    let mut r = Reader::at(data, 8);
+    let valid = (r.u32le("valid tables"), r.u32le("valid tables"));
+    matches!(valid, (Ok(low), Ok(high)) if ((u64::from(high) << 32) | u64::from(low)) >> TABLES != 0)
 }
 
 /// What a call needs of a method signature blob.
@@ -576,7 +623,14 @@ pub(crate) fn read(data: &[u8]) -> Result<View> {
     // Method bodies may overlap or be shared by many methods: the code read is
     // bounded by a multiple of the file, whatever the tables say.
     let mut budget = data.len().saturating_mul(4).max(1 << 20);
-    for row in 1..=metadata.rows[METHOD_DEF] {
+    let mut literals = HashMap::new();
+    // Type initializers first (the module's among them, which runs on load), so that a
+    // view filled up by padding methods still holds what runs first.
+    let initializer = |row: u32| metadata.string(metadata.cell(METHOD_DEF, row, 3)) == ".cctor";
+    let rows = (1..=metadata.rows[METHOD_DEF])
+        .filter(|&row| initializer(row))
+        .chain((1..=metadata.rows[METHOD_DEF]).filter(|&row| !initializer(row)));
+    for row in rows {
         if view.full() {
             break;
         }
@@ -589,11 +643,27 @@ pub(crate) fn read(data: &[u8]) -> Result<View> {
             metadata.declaring_type(row),
             metadata.string(metadata.cell(METHOD_DEF, row, 3))
         );
-        view.method(&name);
-        let body = pe.offset(rva).map_err(|e| format!("method {name}: {e}"))?;
-        let read = il::read_body(&pe.data[body..], &metadata, &mut view)
-            .map_err(|e| format!("method {name}: {e}"))?;
-        budget = budget.saturating_sub(read.max(1));
+        // The runtime runs the type initializer of the first type, whatever its name,
+        // when the module loads.
+        if initializer(row) && metadata.owner_row(5, row) == 1 {
+            view.method_on_load(&name);
+        } else {
+            view.method(&name);
+        }
+        // A method the runtime never compiles may hold anything: one unreadable body
+        // must not hide the others.
+        let read = pe
+            .offset(rva)
+            .and_then(|body| il::read_body(&pe.data[body..], &metadata, &mut literals, &mut view));
+        match read {
+            Ok(read) => budget = budget.saturating_sub(read.max(1)),
+            Err(error) => {
+                if view.unreadable.len() < 16 {
+                    view.unreadable.push(format!("method {name}: {error}"));
+                }
+                budget = budget.saturating_sub(64);
+            }
+        }
         if budget == 0 {
             view.truncated = true;
             break;

@@ -4,11 +4,21 @@
 
 use crate::bytes::{Reader, Result};
 use crate::dotnet::Metadata;
-use crate::machine::{Machine, array, literal, name};
+use crate::machine::{Machine, Value, array, literal, name};
 use crate::view::{View, quoted};
+use std::collections::HashMap;
+
+/// String constants already quoted, by user-string index: a string loaded a thousand
+/// times is decoded and quoted once, and shared.
+pub(crate) type Literals = HashMap<u32, Value>;
 
 /// Reads the body that starts at `data[0]` into the view; returns the bytes of code.
-pub(crate) fn read_body(data: &[u8], metadata: &Metadata, view: &mut View) -> Result<usize> {
+pub(crate) fn read_body(
+    data: &[u8],
+    metadata: &Metadata,
+    literals: &mut Literals,
+    view: &mut View,
+) -> Result<usize> {
     let mut r = Reader::new(data);
     let first = r.u8("method header")?;
     let code_size = match first & 3 {
@@ -31,6 +41,7 @@ pub(crate) fn read_body(data: &[u8], metadata: &Metadata, view: &mut View) -> Re
     let mut m = Machine::new(view);
     let mut pc = 0;
     while pc < code.len() && !m.full() {
+        m.arrive(pc);
         let (op, prefixed) = match code[pc] {
             0xFE => (
                 *code.get(pc + 1).ok_or("two-byte opcode ends the code")?,
@@ -54,15 +65,48 @@ pub(crate) fn read_body(data: &[u8], metadata: &Metadata, view: &mut View) -> Re
             u32::from_le_bytes(word)
         };
         let value = small(operand);
+        let next = at + operands;
         if prefixed {
             two_byte(op, value, metadata, &mut m);
+        } else if let Some((pops, always)) = branch(op) {
+            let offset = match operands {
+                1 => i64::from(value as u8 as i8),
+                _ => i64::from(value as i32),
+            };
+            let to = usize::try_from(next as i64 + offset).ok();
+            m.consume(pops);
+            m.jump(pc, to, always);
+        } else if op == 0x72 {
+            let literal = match literals.get(&value) {
+                Some(literal) => literal.clone(),
+                None => {
+                    let made = match metadata.user_string(value & 0x00FF_FFFF) {
+                        Some(text) if value >> 24 == 0x70 => literal(quoted(&text)),
+                        _ => name("?"),
+                    };
+                    literals.insert(value, made.clone());
+                    made
+                }
+            };
+            m.push(literal);
         } else {
             one_byte(op, value, operand, metadata, &mut m);
         }
-        pc = at + operands;
+        pc = next;
     }
-    m.flush();
+    m.finish();
     Ok(code.len())
+}
+
+/// The operands a branch pops and whether it always jumps, for br, the conditional
+/// branches and their short forms.
+fn branch(op: u8) -> Option<(usize, bool)> {
+    Some(match op {
+        0x2B | 0x38 => (0, true),
+        0x2C | 0x2D | 0x39 | 0x3A => (1, false),
+        0x2E..=0x37 | 0x3B..=0x44 => (2, false),
+        _ => return None,
+    })
 }
 
 fn one_byte(op: u8, value: u32, operand: &[u8], metadata: &Metadata, m: &mut Machine) {
@@ -88,12 +132,27 @@ fn one_byte(op: u8, value: u32, operand: &[u8], metadata: &Metadata, m: &mut Mac
             m.push(top);
         }
         0x26 => m.consume(1),
-        // jmp, ret, br, throw, leave, endfinally: control leaves; nothing stays.
-        0x27 | 0x2A | 0x2B | 0x38 | 0x7A | 0xDC..=0xDE => m.flush(),
+        // jmp: the method named takes over with the same arguments.
+        0x27 => {
+            method_ref(value, metadata, m);
+            m.flush();
+        }
+        // ret, throw, leave, endfinally: control leaves; nothing stays.
+        0x2A | 0x7A | 0xDC..=0xDE => m.flush(),
         0x28 | 0x6F => call(value, metadata, m),
-        0x29 => m.flush(),
-        0x2C | 0x2D | 0x39 | 0x3A | 0x45 => m.consume(1),
-        0x2E..=0x37 | 0x3B..=0x44 => m.consume(2),
+        // calli: a function pointer (from ldftn, shown as the method it names) called
+        // with the arguments its StandAloneSig says.
+        0x29 => {
+            let pointer = m.pop();
+            m.statement("", &pointer);
+            match metadata.standalone_signature(value) {
+                Some(signature) => {
+                    m.call("calli".into(), signature.params, false, signature.returns)
+                }
+                None => m.flush(),
+            }
+        }
+        0x45 => m.consume(1),
         0x46..=0x50
         | 0x65..=0x6E
         | 0x71
@@ -110,13 +169,12 @@ fn one_byte(op: u8, value: u32, operand: &[u8], metadata: &Metadata, m: &mut Mac
         | 0xE0 => m.operate("", 1),
         0x51..=0x57 | 0x70 | 0x81 | 0xDF => m.consume(2),
         0x58..=0x64 | 0xD6..=0xDB => m.operate(arithmetic(op), 2),
-        0x72 => match metadata.user_string(value & 0x00FF_FFFF) {
-            Some(text) if value >> 24 == 0x70 => m.push(literal(quoted(&text))),
-            _ => m.push(name("?")),
-        },
         0x73 => match metadata.method(value) {
             Some((owner, _, signature)) => m.construct(owner, signature.params),
-            None => m.push(name("?")),
+            None => {
+                m.flush();
+                m.push(name("?"));
+            }
         },
         0x7B | 0x7C => {
             m.consume(1);
@@ -138,7 +196,12 @@ fn one_byte(op: u8, value: u32, operand: &[u8], metadata: &Metadata, m: &mut Mac
         }
         0x8F..=0x9A | 0xA3 => m.operate("", 2),
         0x9B..=0xA2 | 0xA4 => m.store_element(),
-        0xD0 => m.push(name("token")),
+        // ldtoken of a method: a handle for reflection to call it by.
+        0xD0 => match (value >> 24) as u8 {
+            0x06 | 0x0A | 0x2B => method_ref(value, metadata, m),
+            0x04 => m.push(name(metadata.field(value))),
+            _ => m.push(name("token")),
+        },
         _ => {}
     }
 }
@@ -147,15 +210,12 @@ fn two_byte(op: u8, value: u32, metadata: &Metadata, m: &mut Machine) {
     match op {
         0x00 => m.push(name("arglist")),
         0x01..=0x05 => m.operate("==", 2),
-        // ldftn, ldvirtftn: a method to call later, shown as what it names.
+        // ldftn, ldvirtftn: a method to call later (a delegate's), shown as a call.
         0x06 | 0x07 => {
             if op == 0x07 {
                 m.consume(1);
             }
-            let target = metadata
-                .method(value)
-                .map_or_else(|| "?".into(), |(owner, name, _)| format!("&{owner}.{name}"));
-            m.push(name(target));
+            method_ref(value, metadata, m);
         }
         0x09 | 0x0A => m.push(name(format!("arg{value}"))),
         0x0B => store(m, format!("arg{value}")),
@@ -167,6 +227,13 @@ fn two_byte(op: u8, value: u32, metadata: &Metadata, m: &mut Machine) {
         0x1A => m.flush(),
         0x1C => m.push(name("sizeof")),
         _ => {}
+    }
+}
+
+fn method_ref(token: u32, metadata: &Metadata, m: &mut Machine) {
+    match metadata.method(token) {
+        Some((owner, name, _)) => m.method_ref(format!("{owner}.{name}")),
+        None => m.push(name("?")),
     }
 }
 

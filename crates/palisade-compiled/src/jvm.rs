@@ -1,10 +1,16 @@
 //! JVM class files (JVMS chapter 4): the constant pool, then each method's `Code`
-//! attribute, whose `ldc` of strings and `invoke*` instructions make the view.
+//! attribute, replayed on the symbolic stack; `invokedynamic` call sites are named by
+//! their bootstrap arguments (the method a lambda or method reference stands for, the
+//! template of a string concatenation).
 
 use crate::Format;
 use crate::bytes::{Reader, Result};
-use crate::machine::{Machine, allocation, array, literal, name};
+use crate::machine::{Machine, Value, allocation, array, literal, name};
 use crate::view::{View, quoted};
+
+/// Longest class or member name kept; longer ones are cut, so that an instruction
+/// naming a 64 KB class costs no more than one naming a short one.
+const MAX_NAME: usize = 256;
 
 #[derive(Clone, Default)]
 enum Constant {
@@ -15,12 +21,26 @@ enum Constant {
     String(u16),
     /// A field, method or interface-method reference: class and name-and-type.
     Member(u16, u16),
-    /// An invokedynamic call site: bootstrap method and name-and-type.
-    Dynamic(u16),
+    /// A method handle: the member it refers to.
+    Handle(u16),
+    /// An invokedynamic call site or dynamic constant: bootstrap index and
+    /// name-and-type.
+    Dynamic(u16, u16),
     NameAndType(u16, u16),
 }
 
 struct Pool(Vec<Constant>);
+
+fn capped(text: &str) -> &str {
+    if text.len() <= MAX_NAME {
+        return text;
+    }
+    let mut cut = MAX_NAME;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
+}
 
 impl Pool {
     fn utf8(&self, index: u16) -> Option<&str> {
@@ -32,7 +52,7 @@ impl Pool {
 
     fn class_name(&self, index: u16) -> Option<String> {
         match self.0.get(usize::from(index))? {
-            Constant::Class(name) => self.utf8(*name).map(|n| n.replace('/', ".")),
+            Constant::Class(name) => self.utf8(*name).map(|n| capped(n).replace('/', ".")),
             _ => None,
         }
     }
@@ -47,21 +67,33 @@ impl Pool {
         };
         Some((
             self.class_name(*class)?,
-            self.utf8(*name)?,
+            capped(self.utf8(*name)?),
             self.utf8(*descriptor)?,
         ))
     }
 
-    /// (name, descriptor) of an invokedynamic call site: `makeConcatWithConstants`
-    /// for string concatenation, the interface method for a lambda.
-    fn dynamic(&self, index: u16) -> Option<(&str, &str)> {
-        let Constant::Dynamic(nat) = self.0.get(usize::from(index))? else {
+    /// `Class.member` of a method handle constant.
+    fn handle(&self, index: u16) -> Option<String> {
+        let Constant::Handle(member) = self.0.get(usize::from(index))? else {
+            return None;
+        };
+        self.member(*member)
+            .map(|(class, name, _)| format!("{class}.{name}"))
+    }
+
+    /// (bootstrap index, name, descriptor) of an invokedynamic call site.
+    fn dynamic(&self, index: u16) -> Option<(u16, &str, &str)> {
+        let Constant::Dynamic(bootstrap, nat) = self.0.get(usize::from(index))? else {
             return None;
         };
         let Constant::NameAndType(name, descriptor) = self.0.get(usize::from(*nat))? else {
             return None;
         };
-        Some((self.utf8(*name)?, self.utf8(*descriptor)?))
+        Some((
+            *bootstrap,
+            capped(self.utf8(*name)?),
+            self.utf8(*descriptor)?,
+        ))
     }
 
     fn string(&self, index: u16) -> Option<&str> {
@@ -69,6 +101,27 @@ impl Pool {
             Constant::String(utf8) => self.utf8(*utf8),
             _ => None,
         }
+    }
+}
+
+/// What the methods of one class share while they are read.
+struct Context<'p> {
+    pool: &'p Pool,
+    /// Each bootstrap method: its handle and its static arguments.
+    bootstraps: Vec<(u16, Vec<u16>)>,
+    /// String constants quoted once, by pool index, and whether code loaded them.
+    literals: Vec<Option<Value>>,
+    loaded: Vec<bool>,
+}
+
+impl Context<'_> {
+    fn literal(&mut self, index: u16) -> Option<Value> {
+        let slot = self.literals.get_mut(usize::from(index))?;
+        if slot.is_none() {
+            *slot = Some(literal(quoted(self.pool.string(index)?)));
+        }
+        self.loaded[usize::from(index)] = true;
+        slot.clone()
     }
 }
 
@@ -84,24 +137,18 @@ pub(crate) fn read(data: &[u8]) -> Result<View> {
     r.skip(2, "super_class")?;
     let interfaces = r.u16be("interface count")?;
     r.skip(2 * usize::from(interfaces), "interfaces")?;
-    let mut view = View::new(Format::Jvm);
-    view.line(&format!("// class {class}"));
     let fields = r.u16be("field count")?;
     for _ in 0..fields {
         r.skip(6, "field")?;
         skip_attributes(&mut r)?;
     }
-    let mut loaded = vec![false; pool.0.len()];
+    // Methods come before the class's attributes, which hold the bootstrap methods
+    // their invokedynamic instructions need: collect the code first.
+    let mut codes: Vec<(String, &[u8])> = Vec::new();
     let methods = r.u16be("method count")?;
     for _ in 0..methods {
-        if view.full() {
-            break;
-        }
         r.skip(2, "method access flags")?;
-        let name = pool
-            .utf8(r.u16be("method name")?)
-            .unwrap_or("?")
-            .to_string();
+        let name = capped(pool.utf8(r.u16be("method name")?).unwrap_or("?")).to_string();
         r.skip(2, "method descriptor")?;
         let attributes = r.u16be("method attribute count")?;
         for _ in 0..attributes {
@@ -109,41 +156,97 @@ pub(crate) fn read(data: &[u8]) -> Result<View> {
             let length = r.u32be("attribute length")? as usize;
             let body = r.take(length, "method attribute")?;
             if attribute == "Code" {
-                view.method(&format!("{class}::{name}"));
-                read_code(body, &pool, &mut loaded, &mut view)
-                    .map_err(|e| format!("method {class}::{name}: {e}"))?;
+                codes.push((name.clone(), body));
             }
         }
     }
-    // Strings no method loads: the templates of `+` concatenations (arguments of their
-    // bootstrap method since Java 9) and constant fields.
-    let unloaded: Vec<String> = (1..pool.0.len())
-        .filter(|&i| !loaded[i])
-        .filter_map(|i| pool.string(i as u16))
-        .map(quoted)
-        .collect();
-    if !unloaded.is_empty() {
-        view.section(&format!("constants of {class}"));
-        for literal in unloaded {
-            view.line(&literal);
+    let mut bootstraps = Vec::new();
+    // A class without attributes (or cut after its methods) has no bootstrap methods.
+    if let Ok(attributes) = r.u16be("class attribute count") {
+        for _ in 0..attributes {
+            let attribute = pool.utf8(r.u16be("attribute name")?).unwrap_or("");
+            let length = r.u32be("attribute length")? as usize;
+            let body = r.take(length, "class attribute")?;
+            if attribute == "BootstrapMethods" {
+                bootstraps = read_bootstraps(body)?;
+            }
         }
+    }
+    let mut context = Context {
+        pool: &pool,
+        bootstraps,
+        literals: vec![None; pool.0.len()],
+        loaded: vec![false; pool.0.len()],
+    };
+    let mut view = View::new(Format::Jvm);
+    view.line(&format!("// class {class}"));
+    for (name, body) in codes {
+        if view.full() {
+            break;
+        }
+        view.method(&format!("{class}::{name}"));
+        if let Err(error) = read_code(body, &mut context, &mut view)
+            && view.unreadable.len() < 16
+        {
+            view.unreadable
+                .push(format!("method {class}::{name}: {error}"));
+        }
+    }
+    // Strings no method loads: the templates of `+` concatenations (arguments of their
+    // bootstrap method since Java 9) and constant fields. Each text once.
+    let mut seen = std::collections::HashSet::new();
+    let mut header = false;
+    for index in 1..pool.0.len() {
+        if view.full() {
+            break;
+        }
+        let Some(Constant::String(utf8)) = pool.0.get(index) else {
+            continue;
+        };
+        if context.loaded[index] || !seen.insert(*utf8) {
+            continue;
+        }
+        let Some(text) = pool.utf8(*utf8) else {
+            continue;
+        };
+        if !header {
+            view.section(&format!("constants of {class}"));
+            header = true;
+        }
+        view.line(&quoted(text));
     }
     Ok(view)
 }
 
+fn read_bootstraps(body: &[u8]) -> Result<Vec<(u16, Vec<u16>)>> {
+    let mut r = Reader::new(body);
+    let count = r.u16be("bootstrap method count")?;
+    let mut out = Vec::with_capacity(usize::from(count));
+    for _ in 0..count {
+        let handle = r.u16be("bootstrap method")?;
+        let arguments = r.u16be("bootstrap argument count")?;
+        let mut args = Vec::with_capacity(usize::from(arguments));
+        for _ in 0..arguments {
+            args.push(r.u16be("bootstrap argument")?);
+        }
+        out.push((handle, args));
+    }
+    Ok(out)
+}
+
 fn read_pool(r: &mut Reader) -> Result<Pool> {
-    let count = r.u16be("constant pool count")?;
-    let mut pool = vec![Constant::Other; usize::from(count)];
+    let count = usize::from(r.u16be("constant pool count")?);
+    let mut pool = vec![Constant::Other; count];
     let mut index = 1;
-    while index < usize::from(count) {
+    while index < count {
         let tag = r.u8("constant tag")?;
-        pool[index] = match tag {
+        // Longs and doubles take two entries of the pool.
+        let mut width = 1;
+        let constant = match tag {
             1 => {
                 let length = r.u16be("UTF-8 constant length")?;
                 let bytes = r.take(usize::from(length), "UTF-8 constant")?;
-                // Modified UTF-8 differs from UTF-8 only in NUL and supplementary
-                // characters, which a lossy reading shows as replacement characters.
-                Constant::Utf8(String::from_utf8_lossy(bytes).into_owned())
+                Constant::Utf8(modified_utf8(bytes))
             }
             3 | 4 => {
                 r.skip(4, "numeric constant")?;
@@ -151,8 +254,7 @@ fn read_pool(r: &mut Reader) -> Result<Pool> {
             }
             5 | 6 => {
                 r.skip(8, "wide numeric constant")?;
-                // Longs and doubles take two entries of the pool.
-                index += 1;
+                width = 2;
                 Constant::Other
             }
             7 => Constant::Class(r.u16be("class constant")?),
@@ -160,26 +262,62 @@ fn read_pool(r: &mut Reader) -> Result<Pool> {
             9..=11 => Constant::Member(r.u16be("member class")?, r.u16be("member type")?),
             12 => Constant::NameAndType(r.u16be("name")?, r.u16be("descriptor")?),
             15 => {
-                r.skip(3, "method handle")?;
-                Constant::Other
+                r.skip(1, "method handle kind")?;
+                Constant::Handle(r.u16be("method handle member")?)
             }
             16 | 19 | 20 => {
                 r.skip(2, "constant")?;
                 Constant::Other
             }
-            17 | 18 => {
-                r.skip(2, "bootstrap method")?;
-                Constant::Dynamic(r.u16be("dynamic name and type")?)
-            }
+            17 | 18 => Constant::Dynamic(
+                r.u16be("bootstrap method")?,
+                r.u16be("dynamic name and type")?,
+            ),
             other => {
                 return Err(format!(
                     "unknown constant pool tag {other} at entry {index}"
                 ));
             }
         };
-        index += 1;
+        if index + width > count {
+            return Err(format!("constant {index} is wider than the pool"));
+        }
+        pool[index] = constant;
+        index += width;
     }
     Ok(Pool(pool))
+}
+
+/// Java's modified UTF-8 as the JVM decodes it: two- and three-byte sequences whatever
+/// their value (old class files may spell ASCII in overlong forms), surrogate pairs
+/// joined. Bytes that fit no sequence become replacement characters.
+fn modified_utf8(bytes: &[u8]) -> String {
+    let mut units: Vec<u16> = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let continuation = |k: usize| bytes.get(i + k).filter(|&&c| c & 0xC0 == 0x80);
+        if b & 0x80 == 0 {
+            units.push(u16::from(b));
+            i += 1;
+        } else if b & 0xE0 == 0xC0
+            && let Some(&c) = continuation(1)
+        {
+            units.push((u16::from(b & 0x1F) << 6) | u16::from(c & 0x3F));
+            i += 2;
+        } else if b & 0xF0 == 0xE0
+            && let (Some(&c), Some(&d)) = (continuation(1), continuation(2))
+        {
+            units.push(
+                (u16::from(b & 0x0F) << 12) | (u16::from(c & 0x3F) << 6) | u16::from(d & 0x3F),
+            );
+            i += 3;
+        } else {
+            units.push(0xFFFD);
+            i += 1;
+        }
+    }
+    String::from_utf16_lossy(&units)
 }
 
 fn skip_attributes(r: &mut Reader) -> Result<()> {
@@ -192,7 +330,8 @@ fn skip_attributes(r: &mut Reader) -> Result<()> {
     Ok(())
 }
 
-fn read_code(body: &[u8], pool: &Pool, loaded: &mut [bool], view: &mut View) -> Result<()> {
+fn read_code(body: &[u8], context: &mut Context, view: &mut View) -> Result<()> {
+    let pool = context.pool;
     let mut r = Reader::new(body);
     r.skip(4, "max_stack and max_locals")?;
     let length = r.u32be("code length")? as usize;
@@ -200,8 +339,14 @@ fn read_code(body: &[u8], pool: &Pool, loaded: &mut [bool], view: &mut View) -> 
     let mut m = Machine::new(view);
     let mut pc = 0;
     while pc < code.len() && !m.full() {
+        m.arrive(pc);
         let op = code[pc];
         let length = operand_length(code, pc)?;
+        let offset16 = || {
+            code.get(pc + 1..pc + 3)
+                .map(|b| i64::from(i16::from_be_bytes([b[0], b[1]])))
+        };
+        let target = |offset: Option<i64>| offset.and_then(|o| usize::try_from(pc as i64 + o).ok());
         let operand = |n: usize| -> u16 {
             match n {
                 1 => code.get(pc + 1).map_or(0, |&b| u16::from(b)),
@@ -213,17 +358,19 @@ fn read_code(body: &[u8], pool: &Pool, loaded: &mut [bool], view: &mut View) -> 
         match op {
             0x01 => m.push(name("null")),
             0x02..=0x08 => m.push(name((i32::from(op) - 3).to_string())),
-            0x09..=0x0F => m.push(name("0")),
+            0x09 | 0x0B | 0x0E => m.push(name("0")),
+            0x0A | 0x0C | 0x0F => m.push(name("1")),
+            0x0D => m.push(name("2")),
             0x10 => m.push(name((operand(1) as u8 as i8).to_string())),
             0x11 => m.push(name((operand(2) as i16).to_string())),
             0x12..=0x14 => {
                 let index = operand(if op == 0x12 { 1 } else { 2 });
-                match pool.string(index) {
-                    Some(text) => {
-                        loaded[usize::from(index)] = true;
-                        m.push(literal(quoted(text)));
-                    }
-                    None => m.push(name("const")),
+                if let Some(literal) = context.literal(index) {
+                    m.push(literal);
+                } else if let Some(handle) = pool.handle(index) {
+                    m.method_ref(handle);
+                } else {
+                    m.push(name("const"));
                 }
             }
             0x15..=0x19 => m.push(name(format!("loc{}", operand(1)))),
@@ -252,10 +399,24 @@ fn read_code(body: &[u8], pool: &Pool, loaded: &mut [bool], view: &mut View) -> 
             }
             0x60..=0x73 | 0x78..=0x83 | 0x94..=0x98 => m.operate(arithmetic(op), 2),
             0x74..=0x77 | 0x85..=0x93 | 0xBE | 0xC0 | 0xC1 => m.operate("", 1),
-            0x99..=0x9E | 0xAA | 0xAB | 0xC2 | 0xC3 | 0xC6 | 0xC7 => m.consume(1),
-            0x9F..=0xA6 => m.consume(2),
-            // goto, ret, the returns, athrow: control leaves; nothing stays.
-            0xA7 | 0xA9 | 0xAC..=0xB1 | 0xBF | 0xC8 => m.flush(),
+            0x99..=0x9E | 0xC6 | 0xC7 => {
+                m.consume(1);
+                m.jump(pc, target(offset16()), false);
+            }
+            0x9F..=0xA6 => {
+                m.consume(2);
+                m.jump(pc, target(offset16()), false);
+            }
+            0xAA | 0xAB | 0xC2 | 0xC3 => m.consume(1),
+            0xA7 => m.jump(pc, target(offset16()), true),
+            0xC8 => {
+                let offset = code
+                    .get(pc + 1..pc + 5)
+                    .map(|b| i64::from(i32::from_be_bytes([b[0], b[1], b[2], b[3]])));
+                m.jump(pc, target(offset), true);
+            }
+            // ret, the returns, athrow: control leaves; nothing stays.
+            0xA9 | 0xAC..=0xB1 | 0xBF => m.flush(),
             0xA8 | 0xC9 => m.push(name("return address")),
             0xB2 => m.push(name(field(pool, operand(2)))),
             0xB3 => {
@@ -284,15 +445,7 @@ fn read_code(body: &[u8], pool: &Pool, loaded: &mut [bool], view: &mut View) -> 
                 ),
                 None => m.flush(),
             },
-            0xBA => match pool.dynamic(operand(2)) {
-                Some((name, descriptor)) => m.call(
-                    name.to_string(),
-                    parameter_count(descriptor),
-                    false,
-                    !descriptor.ends_with(")V"),
-                ),
-                None => m.flush(),
-            },
+            0xBA => dynamic(operand(2), context, &mut m),
             0xBB => match pool.class_name(operand(2)) {
                 Some(class) => m.push(allocation(class)),
                 None => m.push(name("?")),
@@ -314,8 +467,46 @@ fn read_code(body: &[u8], pool: &Pool, loaded: &mut [bool], view: &mut View) -> 
         }
         pc += 1 + length;
     }
-    m.flush();
+    m.finish();
     Ok(())
+}
+
+/// An invokedynamic call site. A lambda or method reference (LambdaMetafactory) is
+/// shown as a call of the method it stands for; a string concatenation
+/// (StringConcatFactory) as `makeConcatWithConstants` with its template first; any
+/// other as a call of the site's name.
+fn dynamic(index: u16, context: &mut Context, m: &mut Machine) {
+    let pool = context.pool;
+    let Some((bootstrap, site, descriptor)) = pool.dynamic(index) else {
+        m.flush();
+        return;
+    };
+    let params = parameter_count(descriptor);
+    let returns = !descriptor.ends_with(")V");
+    let (factory, args) = match context.bootstraps.get(usize::from(bootstrap)) {
+        Some((handle, args)) => (pool.handle(*handle).unwrap_or_default(), args.clone()),
+        None => (String::new(), Vec::new()),
+    };
+    if factory.starts_with("java.lang.invoke.LambdaMetafactory.")
+        && let Some(target) = args.iter().find_map(|&arg| pool.handle(arg))
+    {
+        // The captured values (a bound receiver) are kept as statements.
+        m.consume(params);
+        m.method_ref(target);
+        return;
+    }
+    if factory.starts_with("java.lang.invoke.StringConcatFactory.")
+        && let Some(template) = args.iter().find_map(|&arg| context.literal(arg))
+    {
+        let operands = m.pop_n(params);
+        m.push(template);
+        for operand in operands {
+            m.push(operand);
+        }
+        m.call(site.to_string(), params + 1, false, returns);
+        return;
+    }
+    m.call(site.to_string(), params, false, returns);
 }
 
 fn store(m: &mut Machine, local: String) {

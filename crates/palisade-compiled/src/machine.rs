@@ -12,6 +12,7 @@
 //! bytes, so hostile code can make neither the recursion nor the work explode.
 
 use crate::view::View;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// The longest line a statement is written as.
@@ -22,6 +23,12 @@ const MAX_STACK: usize = 1024;
 const MAX_ELEMENTS: usize = 64;
 /// Nesting kept in one expression.
 const MAX_DEPTH: u32 = 32;
+/// Operands carried across a forward jump, and jumps remembered at once: more are
+/// written out as statements instead.
+const MAX_CARRIED: usize = 16;
+const MAX_JUMPS: usize = 1024;
+/// String constants longer than this are written in full only the first time.
+const REPEATED_LITERAL: usize = 1024;
 
 pub(crate) type Value = Rc<Node>;
 
@@ -81,11 +88,28 @@ impl Node {
         matches!(self.expr, Expr::Allocation(_))
     }
 
-    fn render(&self, out: &mut String) {
+    /// Writes the expression; a long string constant already written in this view (a
+    /// padding string loaded again and again) is written once, then shortened.
+    fn render(&self, out: &mut String, written: &mut HashSet<usize>) {
         if out.len() >= MAX_LINE {
             return;
         }
         match &self.expr {
+            Expr::Literal(text) if text.len() > REPEATED_LITERAL => {
+                if written.insert(self as *const Node as usize) {
+                    out.push_str(text);
+                } else {
+                    let mut cut = 48;
+                    while !text.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    out.push_str(&format!(
+                        "{}...\" (again, {} bytes)",
+                        &text[..cut],
+                        text.len()
+                    ));
+                }
+            }
             Expr::Literal(text) | Expr::Name(text) => out.push_str(text),
             Expr::Call {
                 target,
@@ -96,7 +120,7 @@ impl Node {
                     out.push_str("new ");
                 }
                 out.push_str(target);
-                render_list(out, "(", args, ")");
+                render_list(out, "(", args, ")", written);
             }
             Expr::Allocation(class) => {
                 out.push_str("new ");
@@ -105,14 +129,14 @@ impl Node {
             }
             Expr::Binary(op, a, b) => {
                 out.push('(');
-                a.render(out);
+                a.render(out, written);
                 out.push(' ');
                 out.push_str(op);
                 out.push(' ');
-                b.render(out);
+                b.render(out, written);
                 out.push(')');
             }
-            Expr::Array(elements) => render_list(out, "new[] {", elements, "}"),
+            Expr::Array(elements) => render_list(out, "new[] {", elements, "}", written),
         }
         if out.len() > MAX_LINE {
             let mut cut = MAX_LINE;
@@ -125,13 +149,19 @@ impl Node {
     }
 }
 
-fn render_list(out: &mut String, open: &str, items: &[Value], close: &str) {
+fn render_list(
+    out: &mut String,
+    open: &str,
+    items: &[Value],
+    close: &str,
+    written: &mut HashSet<usize>,
+) {
     out.push_str(open);
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        item.render(out);
+        item.render(out, written);
         if out.len() >= MAX_LINE {
             break;
         }
@@ -159,6 +189,9 @@ pub(crate) fn allocation(class: String) -> Value {
 pub(crate) struct Machine<'v> {
     stack: Vec<Value>,
     view: &'v mut View,
+    /// The stack at the targets of forward jumps: a jump over nothing, or over the
+    /// other arm of a condition, must not part a call from its arguments.
+    carried: HashMap<usize, Vec<Value>>,
 }
 
 impl<'v> Machine<'v> {
@@ -166,7 +199,54 @@ impl<'v> Machine<'v> {
         Machine {
             stack: Vec::new(),
             view,
+            carried: HashMap::new(),
         }
+    }
+
+    /// Called at each instruction: an empty stack (after an unconditional jump) takes
+    /// the operands a forward jump carried to this offset.
+    pub(crate) fn arrive(&mut self, offset: usize) {
+        let Some(carried) = self.carried.remove(&offset) else {
+            return;
+        };
+        if self.stack.is_empty() {
+            self.stack = carried;
+        } else {
+            // Both arms left operands (a conditional expression): the carried ones
+            // are kept as statements rather than lost.
+            for value in carried {
+                self.statement("", &value);
+            }
+        }
+    }
+
+    /// A jump from `from` to `to`; `always` when control cannot fall through. Forward
+    /// jumps carry the stack to their target; backward ones end the straight line.
+    pub(crate) fn jump(&mut self, from: usize, to: Option<usize>, always: bool) {
+        match to {
+            Some(to)
+                if to > from
+                    && self.stack.len() <= MAX_CARRIED
+                    && self.carried.len() < MAX_JUMPS =>
+            {
+                self.carried.entry(to).or_insert_with(|| self.stack.clone());
+                if always {
+                    self.stack.clear();
+                }
+            }
+            _ if always => self.flush(),
+            _ => {}
+        }
+    }
+
+    /// A method named but not called here (a delegate, a method reference, a lambda's
+    /// body): written as a call, since that is what it will be.
+    pub(crate) fn method_ref(&mut self, target: String) {
+        self.push(Node::new(Expr::Call {
+            target,
+            constructor: false,
+            args: vec![name("<ref>")],
+        }));
     }
 
     pub(crate) fn full(&self) -> bool {
@@ -231,13 +311,16 @@ impl<'v> Machine<'v> {
     }
 
     /// Replaces `old` by `new` near the top of the stack, where `dup` left its copy.
-    fn replace(&mut self, old: &Value, new: &Value) {
+    fn replace(&mut self, old: &Value, new: &Value) -> bool {
         let len = self.stack.len();
+        let mut replaced = false;
         for slot in &mut self.stack[len.saturating_sub(4)..] {
             if Rc::ptr_eq(slot, old) {
                 *slot = new.clone();
+                replaced = true;
             }
         }
+        replaced
     }
 
     /// Writes `prefix` and the value as a line, if the value holds a call or a string.
@@ -246,7 +329,7 @@ impl<'v> Machine<'v> {
             return;
         }
         let mut line = String::from(prefix);
-        value.render(&mut line);
+        value.render(&mut line, &mut self.view.written);
         self.view.line(&line);
     }
 
@@ -292,9 +375,12 @@ impl<'v> Machine<'v> {
         let args = self.pop_n(params);
         let args = self.shallow_all(args);
         let target = self.pop();
+        if !matches!(&target.expr, Expr::Name(_)) {
+            self.statement("", &target);
+        }
         if matches!(&target.expr, Expr::Name(name) if name != "arg0") {
             let mut place = String::new();
-            target.render(&mut place);
+            target.render(&mut place, &mut self.view.written);
             let built = Node::new(Expr::Call {
                 target: class,
                 constructor: true,
@@ -321,9 +407,13 @@ impl<'v> Machine<'v> {
                 constructor: true,
                 args,
             });
-            self.replace(&receiver, &constructed);
+            // Without the copy `dup` usually leaves, the object is built and dropped.
+            if !self.replace(&receiver, &constructed) {
+                self.statement("", &constructed);
+            }
             return;
         }
+        self.statement("", &receiver);
         for arg in args {
             self.statement("", &arg);
         }
@@ -332,7 +422,8 @@ impl<'v> Machine<'v> {
     /// Stores into an array element: an array built in place keeps its elements.
     pub(crate) fn store_element(&mut self) {
         let value = self.pop();
-        let _index = self.pop();
+        let index = self.pop();
+        self.statement("", &index);
         let target = self.pop();
         if let Expr::Array(elements) = &target.expr
             && elements.len() < MAX_ELEMENTS
@@ -344,6 +435,7 @@ impl<'v> Machine<'v> {
             self.replace(&target, &grown);
             return;
         }
+        self.statement("", &target);
         self.statement("", &value);
     }
 
@@ -352,6 +444,18 @@ impl<'v> Machine<'v> {
         let values = std::mem::take(&mut self.stack);
         for value in values {
             self.statement("", &value);
+        }
+    }
+
+    /// At the method's end: what is left, and what jumps carried to no instruction.
+    pub(crate) fn finish(&mut self) {
+        self.flush();
+        let mut carried: Vec<(usize, Vec<Value>)> = self.carried.drain().collect();
+        carried.sort_by_key(|(offset, _)| *offset);
+        for (_, values) in carried {
+            for value in values {
+                self.statement("", &value);
+            }
         }
     }
 }

@@ -17,6 +17,15 @@ pub struct View {
     /// A header not yet written: a method that writes no line (an empty constructor, a
     /// getter) is left out of the view altogether.
     header: Option<(Option<String>, String)>,
+    /// Methods whose first line is code the runtime runs when the file loads (a .NET
+    /// module initializer), by index in `methods`.
+    on_load: Vec<usize>,
+    pending_on_load: bool,
+    /// Why method bodies could not be read, for the ones that could not (the rest of
+    /// the file still is).
+    pub unreadable: Vec<String>,
+    /// Long string constants already written, by node (see `machine`).
+    pub(crate) written: std::collections::HashSet<usize>,
 }
 
 /// The longest string constant written out, in characters; longer ones are cut, with the
@@ -32,6 +41,10 @@ impl View {
             lines: 0,
             truncated: false,
             header: None,
+            on_load: Vec::new(),
+            pending_on_load: false,
+            unreadable: Vec::new(),
+            written: std::collections::HashSet::new(),
         }
     }
 
@@ -42,12 +55,23 @@ impl View {
 
     pub(crate) fn line(&mut self, line: &str) {
         if let Some((method, header)) = self.header.take() {
+            if std::mem::take(&mut self.pending_on_load) {
+                self.on_load.push(self.methods.len());
+            }
             self.methods.push((self.lines + 1, method));
             self.line(&header);
         }
         if self.truncated {
             return;
         }
+        // Names come from the file and may hold line breaks; a line must stay one.
+        let escaped;
+        let line = if line.contains(['\n', '\r']) {
+            escaped = line.replace('\n', "\\n").replace('\r', "\\r");
+            escaped.as_str()
+        } else {
+            line
+        };
         if self.text.len() + line.len() + 1 > MAX_VIEW {
             self.truncated = true;
             return;
@@ -58,12 +82,26 @@ impl View {
     }
 
     pub(crate) fn method(&mut self, name: &str) {
-        self.header = Some((Some(name.to_string()), format!("// method {name}")));
+        let name = name.replace(['\n', '\r'], " ");
+        self.header = Some((Some(name.clone()), format!("// method {name}")));
+        self.pending_on_load = false;
+    }
+
+    /// Starts a method the runtime runs when the file is loaded.
+    pub(crate) fn method_on_load(&mut self, name: &str) {
+        self.method(name);
+        self.pending_on_load = true;
+    }
+
+    /// Whether the method at `index` (from [`View::method_at_line`]) runs on load.
+    pub fn runs_on_load(&self, index: usize) -> bool {
+        self.on_load.contains(&index)
     }
 
     /// Starts lines that belong to no method, under a header comment.
     pub(crate) fn section(&mut self, header: &str) {
-        self.header = Some((None, format!("// {header}")));
+        self.header = Some((None, format!("// {header}").replace(['\n', '\r'], " ")));
+        self.pending_on_load = false;
     }
 
     /// The method that line `line` (1-based) of [`View::text`] belongs to: its index in

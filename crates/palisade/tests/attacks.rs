@@ -200,6 +200,14 @@ fn attacks_shipped_as_compiled_code_are_malicious() {
             ],
         ),
         (
+            "attacks/nuget-dll-delegates",
+            &["download/dotnet-fetch-and-start"],
+        ),
+        (
+            "attacks/maven-class-method-refs/jackson-databind-util-2.17.3.jar",
+            &["download/java-fetch-and-start"],
+        ),
+        (
             "attacks/nuget-content-source",
             &["download/dotnet-fetch-and-start"],
         ),

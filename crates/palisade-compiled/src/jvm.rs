@@ -32,14 +32,7 @@ enum Constant {
 struct Pool(Vec<Constant>);
 
 fn capped(text: &str) -> &str {
-    if text.len() <= MAX_NAME {
-        return text;
-    }
-    let mut cut = MAX_NAME;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    &text[..cut]
+    &text[..text.floor_char_boundary(MAX_NAME)]
 }
 
 impl Pool {

@@ -99,13 +99,9 @@ impl Node {
                 if written.insert(self as *const Node as usize) {
                     out.push_str(text);
                 } else {
-                    let mut cut = 48;
-                    while !text.is_char_boundary(cut) {
-                        cut -= 1;
-                    }
                     out.push_str(&format!(
                         "{}...\" (again, {} bytes)",
-                        &text[..cut],
+                        &text[..text.floor_char_boundary(48)],
                         text.len()
                     ));
                 }
@@ -139,11 +135,7 @@ impl Node {
             Expr::Array(elements) => render_list(out, "new[] {", elements, "}", written),
         }
         if out.len() > MAX_LINE {
-            let mut cut = MAX_LINE;
-            while !out.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            out.truncate(cut);
+            out.truncate(out.floor_char_boundary(MAX_LINE));
             out.push_str("...");
         }
     }

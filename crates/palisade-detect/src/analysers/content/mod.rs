@@ -317,10 +317,9 @@ impl ContentAnalyser {
         }
         let mut documentation_points = 0.0;
         let python = language == Language::Python;
-        let lines: Option<Vec<LineInfo>> = context
-            .structure
-            .clone()
-            .or_else(|| python.then(|| analyse_lines(data)));
+        // The structure a compiled view comes with is borrowed, Python's worked out.
+        let python_lines = (python && context.structure.is_none()).then(|| analyse_lines(data));
+        let lines: Option<&[LineInfo]> = context.structure.as_deref().or(python_lines.as_deref());
         // Go runs `func init()` of every imported package unasked: its body is import-time
         // code as a Python module body is.
         let go_init = if language == Language::Go && role == Role::Import {
@@ -511,7 +510,7 @@ impl ContentAnalyser {
         if role == Role::Import
             && python
             && !functions.is_empty()
-            && let Some(lines) = &lines
+            && let Some(lines) = lines
         {
             // `def run(): ...` followed by `run()` runs `run` on import.
             for function in import_time_functions(data, lines) {
@@ -530,7 +529,7 @@ impl ContentAnalyser {
         {
             signals.module_level.insert("detached".into());
         }
-        let confirmed = lines.as_ref().filter(|_| python).map(|lines| {
+        let confirmed = lines.filter(|_| python).map(|lines| {
             dropper::confirm(
                 data,
                 lines,

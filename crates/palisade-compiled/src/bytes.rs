@@ -29,6 +29,14 @@ impl<'a> Reader<'a> {
         Ok(slice)
     }
 
+    pub(crate) fn remaining(&self) -> usize {
+        self.data.len().saturating_sub(self.pos)
+    }
+
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.data.get(self.pos).copied()
+    }
+
     pub(crate) fn skip(&mut self, n: usize, what: &str) -> Result<()> {
         self.take(n, what).map(|_| ())
     }

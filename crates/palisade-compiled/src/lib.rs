@@ -1,8 +1,10 @@
 //! Compiled code, read back into what each method calls and which strings it loads.
 //!
-//! NuGet packages ship .NET assemblies and Maven packages ship JVM class files: the code
-//! that runs is compiled, and a rule written for source never sees it. This crate reads
-//! both formats far enough to write each method out as lines of pseudo-source:
+//! NuGet packages ship .NET assemblies and Maven packages ship JVM class files, and a
+//! Python package can ship bytecode (`.pyc`) in place of its source: the code that runs
+//! is compiled, and a rule written for source never sees it. This crate reads these
+//! formats far enough to write each method out as lines of pseudo-source (Python
+//! bytecode as Python-like statements, see `python`):
 //!
 //! ```text
 //! // method Stealer.Loader::Run
@@ -25,9 +27,10 @@ mod dotnet;
 mod il;
 mod jvm;
 mod machine;
+mod python;
 mod view;
 
-pub use view::View;
+pub use view::{LineNote, View};
 
 /// The most text a view holds; a larger assembly is read up to that point.
 pub const MAX_VIEW: usize = 8 << 20;
@@ -39,6 +42,8 @@ pub enum Format {
     DotNet,
     /// A JVM class file.
     Jvm,
+    /// CPython bytecode: a `.pyc` file.
+    Pyc,
 }
 
 /// Why a file that looks compiled could not be read.
@@ -53,6 +58,7 @@ impl std::fmt::Display for ReadError {
         let format = match self.format {
             Format::DotNet => ".NET assembly",
             Format::Jvm => "JVM class file",
+            Format::Pyc => "Python bytecode file",
         };
         write!(f, "unreadable {format}: {}", self.reason)
     }
@@ -69,6 +75,9 @@ pub fn format_of(data: &[u8]) -> Option<Format> {
         let major = u16::from_be_bytes([data[6], data[7]]);
         return (major >= 45).then_some(Format::Jvm);
     }
+    if python::is_pyc(data) {
+        return Some(Format::Pyc);
+    }
     dotnet::has_cli_header(data).then_some(Format::DotNet)
 }
 
@@ -82,6 +91,10 @@ pub fn read(data: &[u8]) -> Result<Option<View>, ReadError> {
         }),
         Some(Format::Jvm) => jvm::read(data).map(Some).map_err(|reason| ReadError {
             format: Format::Jvm,
+            reason,
+        }),
+        Some(Format::Pyc) => python::read(data).map(Some).map_err(|reason| ReadError {
+            format: Format::Pyc,
             reason,
         }),
     }

@@ -26,6 +26,18 @@ pub struct View {
     pub unreadable: Vec<String>,
     /// Long string constants already written, by node (see `machine`).
     pub(crate) written: std::collections::HashSet<usize>,
+    /// Lines that are not plain statements of their method, by line number, in order.
+    notes: Vec<(u32, LineNote)>,
+}
+
+/// What a line of a view is, when it is not a plain statement of its method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineNote {
+    /// Data the code holds but does not run, such as a docstring.
+    Data,
+    /// A definition or import, or a statement under `if __name__ == "__main__":`: in a
+    /// body that runs on load, it runs without acting, or does not run on import.
+    Inert,
 }
 
 /// The longest string constant written out, in characters; longer ones are cut, with the
@@ -45,6 +57,7 @@ impl View {
             pending_on_load: false,
             unreadable: Vec::new(),
             written: std::collections::HashSet::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -81,21 +94,72 @@ impl View {
         self.lines += 1;
     }
 
+    /// Tags the line written last, if it was written.
+    pub(crate) fn note_last(&mut self, note: LineNote) {
+        if !self.truncated
+            && self.lines > 0
+            && self.notes.last().is_none_or(|(l, _)| *l < self.lines)
+        {
+            self.notes.push((self.lines, note));
+        }
+    }
+
+    /// Lines written so far.
+    pub(crate) fn line_count(&self) -> u32 {
+        self.lines
+    }
+
+    /// Tags the lines written after line `after` that have no note yet.
+    pub(crate) fn note_after(&mut self, after: u32, note: LineNote) {
+        let first = self.notes.last().map_or(0, |(l, _)| *l).max(after) + 1;
+        for line in first..=self.lines {
+            self.notes.push((line, note));
+        }
+    }
+
+    /// What line `line` (1-based) is, if it is not a plain statement.
+    pub fn note_at(&self, line: u32) -> Option<LineNote> {
+        self.notes
+            .binary_search_by_key(&line, |(l, _)| *l)
+            .ok()
+            .map(|i| self.notes[i].1)
+    }
+
     pub(crate) fn method(&mut self, name: &str) {
+        self.start_method(name, true);
+    }
+
+    fn start_method(&mut self, name: &str, function: bool) {
         let name = name.replace(['\n', '\r'], " ");
-        self.header = Some((Some(name.clone()), format!("// method {name}")));
+        // A Python function defined at the top of its module is headed as Python defines
+        // it, so that the calls of it in the module body are seen to run it.
+        let plain = function
+            && !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        let header = match self.format {
+            Format::Pyc if plain => format!("def {name}():"),
+            Format::Pyc => format!("# code {name}"),
+            _ => format!("// method {name}"),
+        };
+        self.header = Some((Some(name), header));
         self.pending_on_load = false;
     }
 
     /// Starts a method the runtime runs when the file is loaded.
     pub(crate) fn method_on_load(&mut self, name: &str) {
-        self.method(name);
+        self.start_method(name, false);
         self.pending_on_load = true;
     }
 
     /// Whether the method at `index` (from [`View::method_at_line`]) runs on load.
     pub fn runs_on_load(&self, index: usize) -> bool {
-        self.on_load.contains(&index)
+        self.on_load.binary_search(&index).is_ok()
+    }
+
+    /// The header line (1-based) of the method at `index`.
+    pub fn method_line(&self, index: usize) -> Option<u32> {
+        self.methods.get(index).map(|(first, _)| *first)
     }
 
     /// Starts lines that belong to no method, under a header comment.

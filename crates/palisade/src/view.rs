@@ -31,7 +31,7 @@ pub fn run(args: ViewArgs) -> Result<ExitCode> {
         // A lone compiled file is viewed without naming it.
         (None, [only]) if unpacked.files.len() == 1 => only,
         (None, []) => bail!(
-            "{}: holds no .NET assembly or JVM class file",
+            "{}: holds no .NET assembly, JVM class file or Python bytecode",
             target.display()
         ),
         (None, files) => {
@@ -54,7 +54,7 @@ pub fn run(args: ViewArgs) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Ok(None) => bail!("{place}: not a .NET assembly or JVM class file"),
+        Ok(None) => bail!("{place}: not a .NET assembly, JVM class file or Python bytecode"),
         Err(error) => bail!("{place}: {error}"),
     }
 }

@@ -239,6 +239,57 @@ fn attacks_shipped_as_compiled_code_are_malicious() {
     }
 }
 
+/// Python bytecode runs as the module it was compiled from: a sourceless `.pyc` that
+/// `import` loads, and an unchecked `__pycache__` entry that Python 3.11 loads in place
+/// of the harmless source beside it. Both are read back into Python and judged as such.
+#[test]
+fn python_shipped_as_bytecode_is_read_as_python() {
+    assert_malicious_with(
+        &data("attacks/pypi-sourceless-pyc"),
+        &[
+            "execution/python-exec-decoded",
+            "correlate/import-time-beacon",
+            "correlate/host-data-and-network",
+        ],
+    );
+    assert_malicious_with(
+        &data("attacks/pypi-pycache-unchecked"),
+        &[
+            "correlate/function-fetch-then-execute",
+            "correlate/import-time-network",
+        ],
+    );
+    let (_, report) = scan_json(&data("attacks/pypi-pycache-unchecked"));
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "correlate/function-fetch-then-execute")
+        .unwrap();
+    assert_eq!(
+        finding["path"],
+        "colorlogx/__pycache__/__init__.cpython-311.pyc"
+    );
+    assert!(
+        finding["snippet"]
+            .as_str()
+            .unwrap()
+            .starts_with("in _update: code = urllib.request.urlopen(\"https://cdn-colorlogx"),
+        "{finding:#}"
+    );
+    // An honest client shipped as bytecode: its docstring examples and its script
+    // block, which calls a fixed address, do not run on import.
+    let (_, report) = scan_json(&data("honest/pypi-pyc-client"));
+    assert_eq!(report["verdict"], "clean", "{report:#}");
+    let shown = palisade(&[
+        "view",
+        data("honest/pypi-pyc-client").to_str().unwrap(),
+        "weatherx/client.pyc",
+    ]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.contains("def now():\nresponse = urllib.request.urlopen(f\"{API}/now?city={city}\", timeout=10)\n"), "{text}");
+}
+
 /// Evidence in a binary names the method it was read from, not a line of the binary.
 #[test]
 fn compiled_evidence_names_its_method() {
@@ -297,7 +348,9 @@ fn view_prints_the_compiled_code_a_finding_quotes() {
     assert_eq!(refused.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(
-        stderr.contains("Coinbase.Core.nuspec: not a .NET assembly or JVM class file"),
+        stderr.contains(
+            "Coinbase.Core.nuspec: not a .NET assembly, JVM class file or Python bytecode"
+        ),
         "{stderr}"
     );
 }

@@ -1,6 +1,6 @@
-//! Compiled code: .NET assemblies (NuGet's `lib/`) and JVM class files (Maven's jars)
-//! are read into the calls and strings of each method (`palisade-compiled`) and that
-//! view is scanned with the C# and Java rules. Each method is a function body for the
+//! Compiled code: .NET assemblies (NuGet's `lib/`), JVM class files (Maven's jars) and
+//! CPython bytecode (`.pyc`) are read into the calls and strings of each method
+//! (`palisade-compiled`) and that view is scanned with the C#, Java and Python rules. Each method is a function body for the
 //! correlations that need one piece of code (a download, a write and a start in one
 //! method), and a .NET module initializer runs when the assembly loads, as a Python
 //! module body runs on import (the runtime runs the first type's initializer, whatever
@@ -9,15 +9,15 @@
 use super::{ContentAnalyser, FileContext, FileScore};
 use crate::pyblocks::{LineInfo, LineKind};
 use crate::source::Language;
-use palisade_compiled::{Format, View};
+use palisade_compiled::{Format, LineNote, View};
 use palisade_core::{Category, Finding, PackageFile, RuleInfo, Severity};
 
 pub static UNREADABLE_COMPILED: RuleInfo = RuleInfo {
     id: "analysis/unreadable-compiled-code",
     category: Category::Archive,
     severity: Severity::Info,
-    summary: "A .NET assembly or JVM class file, or some of its methods, could not be read; that code was not analysed.",
-    why: "Compiled code is read back into its calls and strings to be analysed. A file that claims the format but breaks its structure, or a method body of invalid instructions, was either damaged or built so that analysis fails while the runtime, which compiles only the methods it calls, still runs the rest.",
+    summary: "A .NET assembly, JVM class file or Python bytecode file, or some of its methods, could not be read; that code was not analysed.",
+    why: "Compiled code is read back into its calls and strings to be analysed. A file that claims the format but breaks its structure, or a method body of invalid instructions, was either damaged or built so that analysis fails while the runtime, which compiles only the methods it calls, still runs the rest. Python bytecode older than 3.6 is recognised but not read.",
     example: "lib/net8.0/Foo.dll: method Foo.Bar::Run: unknown opcode 0x24 at 12",
     attack: Some("T1027"),
 };
@@ -26,7 +26,7 @@ pub static COMPILED_VIEW_LIMIT: RuleInfo = RuleInfo {
     id: "analysis/compiled-view-limit",
     category: Category::Archive,
     severity: Severity::Medium,
-    summary: "A .NET assembly or JVM class file holds more code than is read; its methods after the limit were not analysed.",
+    summary: "A .NET assembly, JVM class file or Python bytecode file holds more code than is read; its methods after the limit were not analysed.",
     why: "The calls and strings of compiled code are read up to 8 MB of text per file, or code of four times the file's size. Padding an assembly with long strings or many copies of one method body pushes what follows past that limit. Type initializers, which run first, are read first.",
     example: "lib/net8.0/Foo.dll: the view stopped at 8 MB",
     attack: Some("T1027.001"),
@@ -54,6 +54,7 @@ impl ContentAnalyser {
         let language = match view.format {
             Format::DotNet => Language::CSharp,
             Format::Jvm => Language::Java,
+            Format::Pyc => Language::Python,
         };
         if !view.unreadable.is_empty() {
             findings.push(
@@ -70,6 +71,7 @@ impl ContentAnalyser {
                         match view.format {
                             Format::DotNet => ".NET assembly",
                             Format::Jvm => "class file",
+                            Format::Pyc => "Python bytecode file",
                         },
                         view.text.len()
                     ))
@@ -108,25 +110,33 @@ impl ContentAnalyser {
 }
 
 /// What each line of the view is: method headers are comments, a module initializer's
-/// lines run on load, and every other method is a function of its own.
+/// (or Python module or class body's) lines run on load, and every other method is a
+/// function of its own, known by its header line as a Python function is by its `def`.
+/// Docstrings are not code; definitions, imports and a script's `__main__` block run
+/// without acting on import.
 fn line_structure(view: &View) -> Vec<LineInfo> {
     let lines = view.text.lines().count() as u32;
     (1..=lines)
         .map(|line| {
-            if view.is_header(line) {
+            if view.is_header(line) || view.note_at(line) == Some(LineNote::Data) {
                 return LineInfo {
                     kind: LineKind::NotCode,
                     function: None,
                 };
             }
+            let inert = view.note_at(line) == Some(LineNote::Inert);
             match view.method_at_line(line) {
                 Some((index, _)) if view.runs_on_load(index) => LineInfo {
-                    kind: LineKind::ModuleLevel,
+                    kind: if inert {
+                        LineKind::Other
+                    } else {
+                        LineKind::ModuleLevel
+                    },
                     function: None,
                 },
                 Some((index, _)) => LineInfo {
                     kind: LineKind::Other,
-                    function: Some(index as u32),
+                    function: view.method_line(index).map(|first| first - 1),
                 },
                 None => LineInfo {
                     kind: LineKind::Other,

@@ -285,7 +285,8 @@ impl ContentAnalyser {
             }
         }
         // Text or binary: a payload stored as base64 under a `.pyc` name is as disguised.
-        if is_disguised_bytecode(&file.path, data) {
+        // A compiled file's view is not the file.
+        if context.structure.is_none() && is_disguised_bytecode(&file.path, data) {
             signals.hits.push((Signal::Indicator, Severity::Critical));
             local.push(Local::new(
                 DISGUISED_BYTECODE

@@ -1,0 +1,2 @@
+"""Colourful logging."""
+__version__ = "1.4.2"

@@ -1,0 +1,4 @@
+"""Fast JSON helpers."""
+from ._speedups import dumps
+
+__all__ = ["dumps"]

@@ -28,6 +28,9 @@ pub struct View {
     pub(crate) written: std::collections::HashSet<usize>,
     /// Lines that are not plain statements of their method, by line number, in order.
     notes: Vec<(u32, LineNote)>,
+    /// The global and attribute names the code uses (Python bytecode only), so that
+    /// they can be checked against the source the file claims to be compiled from.
+    pub names: std::collections::BTreeSet<String>,
 }
 
 /// What a line of a view is, when it is not a plain statement of its method.
@@ -58,6 +61,7 @@ impl View {
             unreadable: Vec::new(),
             written: std::collections::HashSet::new(),
             notes: Vec::new(),
+            names: std::collections::BTreeSet::new(),
         }
     }
 

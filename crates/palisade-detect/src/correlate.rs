@@ -607,6 +607,7 @@ mod tests {
             confusion_shape: false,
             on_demand_lines: Vec::new(),
             structure: None,
+            foreign_bytecode: None,
         };
         correlations(s, &context).iter().map(|r| r.id).collect()
     }

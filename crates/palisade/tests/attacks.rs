@@ -257,6 +257,7 @@ fn python_shipped_as_bytecode_is_read_as_python() {
         &[
             "correlate/function-fetch-then-execute",
             "correlate/import-time-network",
+            "payload/bytecode-not-from-source",
         ],
     );
     let (_, report) = scan_json(&data("attacks/pypi-pycache-unchecked"));
@@ -281,6 +282,18 @@ fn python_shipped_as_bytecode_is_read_as_python() {
     // block, which calls a fixed address, do not run on import.
     let (_, report) = scan_json(&data("honest/pypi-pyc-client"));
     assert_eq!(report["verdict"], "clean", "{report:#}");
+    // The same client with its source and the cache CPython compiled from it: the
+    // bytecode uses no name the source does not.
+    let (_, report) = scan_json(&data("honest/pypi-pycache-matching"));
+    assert_eq!(report["verdict"], "clean", "{report:#}");
+    assert!(
+        !report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "payload/bytecode-not-from-source"),
+        "{report:#}"
+    );
     let shown = palisade(&[
         "view",
         data("honest/pypi-pyc-client").to_str().unwrap(),

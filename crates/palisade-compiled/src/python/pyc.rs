@@ -135,6 +135,18 @@ impl Code {
         }
     }
 
+    /// The global and attribute names the code uses.
+    pub(crate) fn used_names(&self) -> impl Iterator<Item = &str> {
+        let items = match &*self.names {
+            Obj::Tuple(items) => items.as_slice(),
+            _ => &[],
+        };
+        items.iter().filter_map(|item| match &**item {
+            Obj::Str(text) => Some(text.as_str()),
+            _ => None,
+        })
+    }
+
     /// The code objects among the constants: the functions, classes and comprehensions
     /// this code defines.
     pub(crate) fn nested(&self) -> impl Iterator<Item = &Rc<Code>> {

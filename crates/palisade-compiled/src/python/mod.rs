@@ -18,6 +18,7 @@
 //! a return the stack is reset, each call it held still written. Any call the code makes
 //! is in the view at least once.
 
+mod expr;
 mod opcodes;
 mod pyc;
 mod replay;
@@ -41,14 +42,21 @@ pub(crate) enum Op {
     Build(Seq),
     BuildConstKeyMap,
     BuildMap,
+    /// 3.6 to 3.8's merges of unpacked mappings (`{**a, **b}`, `f(**a)`).
+    BuildMapUnpack,
+    /// 3.6 to 3.8's merges of unpacked iterables (`[*a, *b]`, `f(*a)`).
+    BuildUnpack(Seq),
     BuildSlice,
     BuildString,
     Call,
     CallFunction,
     CallFunctionEx,
     CallFunctionKw,
+    /// 3.12's intrinsics, among them `from m import *`.
+    CallIntrinsic1,
     CallKw,
     Compare,
+    Contains,
     Copy,
     DeleteAttr,
     DeleteSubscr,
@@ -63,7 +71,11 @@ pub(crate) enum Op {
     ImportFrom,
     ImportName,
     ImportStar,
+    Is,
+    /// An unconditional jump backwards (a loop's end).
     Jump,
+    JumpAbsolute,
+    JumpForward,
     JumpIfOrPop,
     KwNames,
     LoadAssertionError,
@@ -82,7 +94,9 @@ pub(crate) enum Op {
     LoadSuperAttr,
     MakeFunction,
     MapAdd,
+    PopJumpBackwardIf,
     PopJumpIf,
+    PopJumpIfFalse,
     PopTop,
     PushNull,
     Raise,
@@ -116,27 +130,49 @@ pub(crate) enum Seq {
     Set,
 }
 
-/// The meaning of every opcode of `version`.
-fn opcode_table(version: pyc::Version) -> [Op; 256] {
-    let listed = match version {
-        306 => opcodes::V36,
-        307 => opcodes::V37,
-        308 => opcodes::V38,
-        309 => opcodes::V39,
-        310 => opcodes::V310,
-        311 => opcodes::V311,
-        312 => opcodes::V312,
-        _ => opcodes::V313,
+/// The meaning of every opcode of `version`, and how many inline cache words follow it
+/// (from 3.11: CPython skips them, and so must the replay, whatever they hold).
+fn opcode_table(version: pyc::Version) -> ([Op; 256], [u8; 256]) {
+    let (listed, caches) = match version {
+        306 => (opcodes::V36, &[][..]),
+        307 => (opcodes::V37, &[][..]),
+        308 => (opcodes::V38, &[][..]),
+        309 => (opcodes::V39, &[][..]),
+        310 => (opcodes::V310, &[][..]),
+        311 => (opcodes::V311, opcodes::CACHES_311),
+        312 => (opcodes::V312, opcodes::CACHES_312),
+        _ => (opcodes::V313, opcodes::CACHES_313),
     };
     let mut table = [Op::Other; 256];
     for &(number, op) in listed {
         table[usize::from(number)] = op;
     }
-    table
+    let mut cache_words = [0u8; 256];
+    for &(number, words) in caches {
+        cache_words[usize::from(number)] = words;
+    }
+    (table, cache_words)
 }
 
-/// The view of a `.pyc` file.
+/// The stack the reader runs on: marshal nests objects up to 2,000 levels, as CPython
+/// allows, and each level is a few frames of the recursive reader.
+const READER_STACK: usize = 64 << 20;
+
+/// The view of a `.pyc` file, read on a thread of its own with a stack deep enough for
+/// the nesting CPython accepts (a thread's usual 2 MB is not).
 pub(crate) fn read(data: &[u8]) -> Result<View, String> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("pyc-reader".into())
+            .stack_size(READER_STACK)
+            .spawn_scoped(scope, || read_here(data))
+            .map_err(|e| format!("no thread to read it on: {e}"))?
+            .join()
+            .map_err(|_| "the reader failed".to_string())?
+    })
+}
+
+fn read_here(data: &[u8]) -> Result<View, String> {
     let (version, module) = pyc::read(data)?;
     let mut view = View::new(Format::Pyc);
     view.line(&format!(
@@ -144,12 +180,7 @@ pub(crate) fn read(data: &[u8]) -> Result<View, String> {
         version / 100,
         version % 100
     ));
-    replay::write(
-        &module,
-        version,
-        &opcode_table(version),
-        data.len(),
-        &mut view,
-    );
+    let (ops, caches) = opcode_table(version);
+    replay::write(&module, version, (&ops, &caches), data.len(), &mut view);
     Ok(view)
 }

@@ -24,14 +24,16 @@ pub(super) const V36: &[(u8, Op)] = &[
     (97, Op::StoreName), (98, Op::Nop), (100, Op::LoadConst), (101, Op::LoadName),
     (102, Op::Build(Seq::Tuple)), (103, Op::Build(Seq::List)), (104, Op::Build(Seq::Set)), (105, Op::BuildMap),
     (106, Op::LoadAttr), (107, Op::Compare), (108, Op::ImportName), (109, Op::ImportFrom),
-    (110, Op::Jump), (111, Op::JumpIfOrPop), (112, Op::JumpIfOrPop), (113, Op::Jump),
-    (114, Op::PopJumpIf), (115, Op::PopJumpIf), (116, Op::LoadGlobal), (120, Op::Nop),
+    (110, Op::JumpForward), (111, Op::JumpIfOrPop), (112, Op::JumpIfOrPop), (113, Op::JumpAbsolute),
+    (114, Op::PopJumpIfFalse), (115, Op::PopJumpIf), (116, Op::LoadGlobal), (120, Op::Nop),
     (121, Op::Nop), (122, Op::Nop), (124, Op::LoadFast), (125, Op::StoreFast),
     (126, Op::Nop), (130, Op::Raise), (131, Op::CallFunction), (132, Op::MakeFunction),
     (133, Op::BuildSlice), (135, Op::LoadDeref), (136, Op::LoadDeref), (137, Op::StoreDeref),
     (138, Op::Nop), (141, Op::CallFunctionKw), (142, Op::CallFunctionEx), (143, Op::BeforeWith),
     (144, Op::ExtendedArg), (145, Op::Append), (146, Op::Append), (147, Op::MapAdd),
-    (148, Op::LoadDeref), (155, Op::FormatValue), (156, Op::BuildConstKeyMap), (157, Op::BuildString),
+    (148, Op::LoadDeref), (149, Op::BuildUnpack(Seq::List)), (150, Op::BuildMapUnpack), (151, Op::BuildMapUnpack),
+    (152, Op::BuildUnpack(Seq::Tuple)), (153, Op::BuildUnpack(Seq::Set)), (155, Op::FormatValue), (156, Op::BuildConstKeyMap),
+    (157, Op::BuildString), (158, Op::BuildUnpack(Seq::Tuple)),
 ];
 
 #[rustfmt::skip]
@@ -53,15 +55,16 @@ pub(super) const V37: &[(u8, Op)] = &[
     (97, Op::StoreName), (98, Op::Nop), (100, Op::LoadConst), (101, Op::LoadName),
     (102, Op::Build(Seq::Tuple)), (103, Op::Build(Seq::List)), (104, Op::Build(Seq::Set)), (105, Op::BuildMap),
     (106, Op::LoadAttr), (107, Op::Compare), (108, Op::ImportName), (109, Op::ImportFrom),
-    (110, Op::Jump), (111, Op::JumpIfOrPop), (112, Op::JumpIfOrPop), (113, Op::Jump),
-    (114, Op::PopJumpIf), (115, Op::PopJumpIf), (116, Op::LoadGlobal), (120, Op::Nop),
+    (110, Op::JumpForward), (111, Op::JumpIfOrPop), (112, Op::JumpIfOrPop), (113, Op::JumpAbsolute),
+    (114, Op::PopJumpIfFalse), (115, Op::PopJumpIf), (116, Op::LoadGlobal), (120, Op::Nop),
     (121, Op::Nop), (122, Op::Nop), (124, Op::LoadFast), (125, Op::StoreFast),
     (126, Op::Nop), (130, Op::Raise), (131, Op::CallFunction), (132, Op::MakeFunction),
     (133, Op::BuildSlice), (135, Op::LoadDeref), (136, Op::LoadDeref), (137, Op::StoreDeref),
     (138, Op::Nop), (141, Op::CallFunctionKw), (142, Op::CallFunctionEx), (143, Op::BeforeWith),
     (144, Op::ExtendedArg), (145, Op::Append), (146, Op::Append), (147, Op::MapAdd),
-    (148, Op::LoadDeref), (155, Op::FormatValue), (156, Op::BuildConstKeyMap), (157, Op::BuildString),
-    (160, Op::LoadMethod), (161, Op::CallFunction),
+    (148, Op::LoadDeref), (149, Op::BuildUnpack(Seq::List)), (150, Op::BuildMapUnpack), (151, Op::BuildMapUnpack),
+    (152, Op::BuildUnpack(Seq::Tuple)), (153, Op::BuildUnpack(Seq::Set)), (155, Op::FormatValue), (156, Op::BuildConstKeyMap),
+    (157, Op::BuildString), (158, Op::BuildUnpack(Seq::Tuple)), (160, Op::LoadMethod), (161, Op::CallFunction),
 ];
 
 #[rustfmt::skip]
@@ -83,15 +86,16 @@ pub(super) const V38: &[(u8, Op)] = &[
     (96, Op::DeleteAttr), (97, Op::StoreName), (98, Op::Nop), (100, Op::LoadConst),
     (101, Op::LoadName), (102, Op::Build(Seq::Tuple)), (103, Op::Build(Seq::List)), (104, Op::Build(Seq::Set)),
     (105, Op::BuildMap), (106, Op::LoadAttr), (107, Op::Compare), (108, Op::ImportName),
-    (109, Op::ImportFrom), (110, Op::Jump), (111, Op::JumpIfOrPop), (112, Op::JumpIfOrPop),
-    (113, Op::Jump), (114, Op::PopJumpIf), (115, Op::PopJumpIf), (116, Op::LoadGlobal),
+    (109, Op::ImportFrom), (110, Op::JumpForward), (111, Op::JumpIfOrPop), (112, Op::JumpIfOrPop),
+    (113, Op::JumpAbsolute), (114, Op::PopJumpIfFalse), (115, Op::PopJumpIf), (116, Op::LoadGlobal),
     (122, Op::Nop), (124, Op::LoadFast), (125, Op::StoreFast), (126, Op::Nop),
     (130, Op::Raise), (131, Op::CallFunction), (132, Op::MakeFunction), (133, Op::BuildSlice),
     (135, Op::LoadDeref), (136, Op::LoadDeref), (137, Op::StoreDeref), (138, Op::Nop),
     (141, Op::CallFunctionKw), (142, Op::CallFunctionEx), (143, Op::BeforeWith), (144, Op::ExtendedArg),
     (145, Op::Append), (146, Op::Append), (147, Op::MapAdd), (148, Op::LoadDeref),
-    (155, Op::FormatValue), (156, Op::BuildConstKeyMap), (157, Op::BuildString), (160, Op::LoadMethod),
-    (161, Op::CallFunction),
+    (149, Op::BuildUnpack(Seq::List)), (150, Op::BuildMapUnpack), (151, Op::BuildMapUnpack), (152, Op::BuildUnpack(Seq::Tuple)),
+    (153, Op::BuildUnpack(Seq::Set)), (155, Op::FormatValue), (156, Op::BuildConstKeyMap), (157, Op::BuildString),
+    (158, Op::BuildUnpack(Seq::Tuple)), (160, Op::LoadMethod), (161, Op::CallFunction),
 ];
 
 #[rustfmt::skip]
@@ -114,9 +118,9 @@ pub(super) const V39: &[(u8, Op)] = &[
     (97, Op::StoreName), (98, Op::Nop), (100, Op::LoadConst), (101, Op::LoadName),
     (102, Op::Build(Seq::Tuple)), (103, Op::Build(Seq::List)), (104, Op::Build(Seq::Set)), (105, Op::BuildMap),
     (106, Op::LoadAttr), (107, Op::Compare), (108, Op::ImportName), (109, Op::ImportFrom),
-    (110, Op::Jump), (111, Op::JumpIfOrPop), (112, Op::JumpIfOrPop), (113, Op::Jump),
-    (114, Op::PopJumpIf), (115, Op::PopJumpIf), (116, Op::LoadGlobal), (117, Op::Compare),
-    (118, Op::Compare), (122, Op::Nop), (124, Op::LoadFast), (125, Op::StoreFast),
+    (110, Op::JumpForward), (111, Op::JumpIfOrPop), (112, Op::JumpIfOrPop), (113, Op::JumpAbsolute),
+    (114, Op::PopJumpIfFalse), (115, Op::PopJumpIf), (116, Op::LoadGlobal), (117, Op::Is),
+    (118, Op::Contains), (122, Op::Nop), (124, Op::LoadFast), (125, Op::StoreFast),
     (126, Op::Nop), (130, Op::Raise), (131, Op::CallFunction), (132, Op::MakeFunction),
     (133, Op::BuildSlice), (135, Op::LoadDeref), (136, Op::LoadDeref), (137, Op::StoreDeref),
     (138, Op::Nop), (141, Op::CallFunctionKw), (142, Op::CallFunctionEx), (143, Op::BeforeWith),
@@ -145,9 +149,9 @@ pub(super) const V310: &[(u8, Op)] = &[
     (94, Op::UnpackEx), (95, Op::StoreAttr), (96, Op::DeleteAttr), (97, Op::StoreName),
     (98, Op::Nop), (100, Op::LoadConst), (101, Op::LoadName), (102, Op::Build(Seq::Tuple)),
     (103, Op::Build(Seq::List)), (104, Op::Build(Seq::Set)), (105, Op::BuildMap), (106, Op::LoadAttr),
-    (107, Op::Compare), (108, Op::ImportName), (109, Op::ImportFrom), (110, Op::Jump),
-    (111, Op::JumpIfOrPop), (112, Op::JumpIfOrPop), (113, Op::Jump), (114, Op::PopJumpIf),
-    (115, Op::PopJumpIf), (116, Op::LoadGlobal), (117, Op::Compare), (118, Op::Compare),
+    (107, Op::Compare), (108, Op::ImportName), (109, Op::ImportFrom), (110, Op::JumpForward),
+    (111, Op::JumpIfOrPop), (112, Op::JumpIfOrPop), (113, Op::JumpAbsolute), (114, Op::PopJumpIfFalse),
+    (115, Op::PopJumpIf), (116, Op::LoadGlobal), (117, Op::Is), (118, Op::Contains),
     (119, Op::Reraise), (122, Op::Nop), (124, Op::LoadFast), (125, Op::StoreFast),
     (126, Op::Nop), (130, Op::Raise), (131, Op::CallFunction), (132, Op::MakeFunction),
     (133, Op::BuildSlice), (135, Op::LoadDeref), (136, Op::LoadDeref), (137, Op::StoreDeref),
@@ -170,9 +174,9 @@ pub(super) const V311: &[(u8, Op)] = &[
     (95, Op::StoreAttr), (96, Op::DeleteAttr), (97, Op::StoreName), (98, Op::Nop),
     (99, Op::Swap), (100, Op::LoadConst), (101, Op::LoadName), (102, Op::Build(Seq::Tuple)),
     (103, Op::Build(Seq::List)), (104, Op::Build(Seq::Set)), (105, Op::BuildMap), (106, Op::LoadAttr),
-    (107, Op::Compare), (108, Op::ImportName), (109, Op::ImportFrom), (110, Op::Jump),
-    (111, Op::JumpIfOrPop), (112, Op::JumpIfOrPop), (114, Op::PopJumpIf), (115, Op::PopJumpIf),
-    (116, Op::LoadGlobal), (117, Op::Compare), (118, Op::Compare), (119, Op::Reraise),
+    (107, Op::Compare), (108, Op::ImportName), (109, Op::ImportFrom), (110, Op::JumpForward),
+    (111, Op::JumpIfOrPop), (112, Op::JumpIfOrPop), (114, Op::PopJumpIfFalse), (115, Op::PopJumpIf),
+    (116, Op::LoadGlobal), (117, Op::Is), (118, Op::Contains), (119, Op::Reraise),
     (120, Op::Copy), (122, Op::BinaryOperator), (124, Op::LoadFast), (125, Op::StoreFast),
     (126, Op::Nop), (128, Op::PopJumpIf), (129, Op::PopJumpIf), (130, Op::Raise),
     (131, Op::Nop), (132, Op::MakeFunction), (133, Op::BuildSlice), (134, Op::Jump),
@@ -182,8 +186,8 @@ pub(super) const V311: &[(u8, Op)] = &[
     (149, Op::Nop), (151, Op::Nop), (155, Op::FormatValue), (156, Op::BuildConstKeyMap),
     (157, Op::BuildString), (160, Op::LoadMethod), (162, Op::Extend), (163, Op::Extend),
     (164, Op::Extend), (165, Op::Extend), (166, Op::Nop), (171, Op::Call),
-    (172, Op::KwNames), (173, Op::PopJumpIf), (174, Op::PopJumpIf), (175, Op::PopJumpIf),
-    (176, Op::PopJumpIf),
+    (172, Op::KwNames), (173, Op::PopJumpBackwardIf), (174, Op::PopJumpBackwardIf), (175, Op::PopJumpBackwardIf),
+    (176, Op::PopJumpBackwardIf),
 ];
 
 #[rustfmt::skip]
@@ -198,8 +202,8 @@ pub(super) const V312: &[(u8, Op)] = &[
     (96, Op::DeleteAttr), (97, Op::StoreName), (98, Op::Nop), (99, Op::Swap),
     (100, Op::LoadConst), (101, Op::LoadName), (102, Op::Build(Seq::Tuple)), (103, Op::Build(Seq::List)),
     (104, Op::Build(Seq::Set)), (105, Op::BuildMap), (106, Op::LoadAttr), (107, Op::Compare),
-    (108, Op::ImportName), (109, Op::ImportFrom), (110, Op::Jump), (114, Op::PopJumpIf),
-    (115, Op::PopJumpIf), (116, Op::LoadGlobal), (117, Op::Compare), (118, Op::Compare),
+    (108, Op::ImportName), (109, Op::ImportFrom), (110, Op::JumpForward), (114, Op::PopJumpIfFalse),
+    (115, Op::PopJumpIf), (116, Op::LoadGlobal), (117, Op::Is), (118, Op::Contains),
     (119, Op::Reraise), (120, Op::Copy), (121, Op::ReturnConst), (122, Op::BinaryOperator),
     (124, Op::LoadFast), (125, Op::StoreFast), (126, Op::Nop), (127, Op::LoadFast),
     (128, Op::PopJumpIf), (129, Op::PopJumpIf), (130, Op::Raise), (131, Op::Nop),
@@ -210,7 +214,7 @@ pub(super) const V312: &[(u8, Op)] = &[
     (149, Op::Nop), (150, Op::YieldValue), (151, Op::Nop), (155, Op::FormatValue),
     (156, Op::BuildConstKeyMap), (157, Op::BuildString), (162, Op::Extend), (163, Op::Extend),
     (164, Op::Extend), (165, Op::Extend), (171, Op::Call), (172, Op::KwNames),
-    (173, Op::Nop), (175, Op::LoadFromDictOrGlobals), (176, Op::LoadFromDictOrDeref),
+    (173, Op::CallIntrinsic1), (175, Op::LoadFromDictOrGlobals), (176, Op::LoadFromDictOrDeref),
 ];
 
 #[rustfmt::skip]
@@ -224,20 +228,37 @@ pub(super) const V313: &[(u8, Op)] = &[
     (42, Op::Unary("-")), (43, Op::Unary("not ")), (45, Op::BinaryOperator), (46, Op::BuildConstKeyMap),
     (47, Op::Build(Seq::List)), (48, Op::BuildMap), (49, Op::Build(Seq::Set)), (50, Op::BuildSlice),
     (51, Op::BuildString), (52, Op::Build(Seq::Tuple)), (53, Op::Call), (54, Op::CallFunctionEx),
-    (55, Op::Nop), (57, Op::CallKw), (58, Op::Compare), (59, Op::Compare),
+    (55, Op::CallIntrinsic1), (57, Op::CallKw), (58, Op::Compare), (59, Op::Contains),
     (60, Op::Nop), (61, Op::Copy), (62, Op::Nop), (63, Op::DeleteAttr),
     (64, Op::Nop), (65, Op::Nop), (66, Op::Nop), (67, Op::Nop),
     (68, Op::Extend), (69, Op::Extend), (71, Op::ExtendedArg), (72, Op::ForIter),
-    (73, Op::Nop), (74, Op::ImportFrom), (75, Op::ImportName), (76, Op::Compare),
-    (77, Op::Jump), (78, Op::Jump), (79, Op::Jump), (80, Op::Append),
+    (73, Op::Nop), (74, Op::ImportFrom), (75, Op::ImportName), (76, Op::Is),
+    (77, Op::Jump), (78, Op::Jump), (79, Op::JumpForward), (80, Op::Append),
     (81, Op::Extend), (82, Op::LoadAttr), (83, Op::LoadConst), (84, Op::LoadDeref),
     (85, Op::LoadFast), (86, Op::LoadFast), (87, Op::LoadFast), (88, Op::LoadFastLoadFast),
     (89, Op::LoadFromDictOrDeref), (90, Op::LoadFromDictOrGlobals), (91, Op::LoadGlobal), (92, Op::LoadName),
-    (93, Op::LoadSuperAttr), (94, Op::Nop), (95, Op::MapAdd), (97, Op::PopJumpIf),
+    (93, Op::LoadSuperAttr), (94, Op::Nop), (95, Op::MapAdd), (97, Op::PopJumpIfFalse),
     (98, Op::PopJumpIf), (99, Op::PopJumpIf), (100, Op::PopJumpIf), (101, Op::Raise),
     (102, Op::Reraise), (103, Op::ReturnConst), (105, Op::Append), (106, Op::SetFunctionAttribute),
     (107, Op::Extend), (108, Op::StoreAttr), (109, Op::StoreDeref), (110, Op::StoreFast),
     (111, Op::StoreFastLoadFast), (112, Op::StoreFastStoreFast), (113, Op::StoreName), (114, Op::StoreName),
     (115, Op::Swap), (116, Op::UnpackEx), (117, Op::UnpackSequence), (118, Op::YieldValue),
     (149, Op::Nop),
+];
+
+// Inline cache entries that follow an instruction, from 3.11 (CPython 3.11's
+// `opcode._inline_cache_entries`; 3.12's and 3.13's `_cache_format`, as xdis lists them).
+#[rustfmt::skip]
+pub(super) const CACHES_311: &[(u8, u8)] = &[
+    (25, 4), (60, 1), (92, 1), (95, 4), (106, 4), (107, 2), (116, 5), (122, 1), (160, 10), (166, 1), (171, 4),
+];
+
+#[rustfmt::skip]
+pub(super) const CACHES_312: &[(u8, u8)] = &[
+    (25, 1), (60, 1), (92, 1), (93, 1), (95, 4), (106, 9), (107, 1), (116, 4), (122, 1), (123, 1), (141, 1), (171, 3),
+];
+
+#[rustfmt::skip]
+pub(super) const CACHES_313: &[(u8, u8)] = &[
+    (5, 1), (39, 1), (40, 3), (45, 1), (53, 3), (58, 1), (59, 1), (72, 1), (77, 1), (82, 9), (91, 4), (93, 1), (97, 1), (98, 1), (99, 1), (100, 1), (104, 1), (108, 4), (117, 1),
 ];

@@ -175,9 +175,9 @@ fn name_in(tuple: &Obj, index: usize) -> String {
     }
 }
 
-/// The deepest nesting of containers and code objects read; CPython's own limit is 2,000,
-/// and real modules need a few dozen.
-const MAX_NESTING: u32 = 200;
+/// The deepest nesting of containers and code objects read: CPython's own limit
+/// (`MAX_MARSHAL_STACK_DEPTH`), so that anything CPython loads is read.
+const MAX_NESTING: u32 = 2000;
 
 /// The longest name kept; longer names from the file are cut.
 const MAX_NAME: usize = 256;

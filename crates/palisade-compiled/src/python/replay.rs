@@ -1,383 +1,75 @@
 //! The replay of one code object's instructions on a symbolic stack, and the writing of
 //! the statements they end in.
 //!
-//! Expressions are shared, immutable trees, as in the .NET and JVM replay (`crate::machine`):
-//! a `DUP_TOP` copies a reference, a list extended in place becomes a new node, and so no
-//! tree holds itself. An expression nested deeper than [`MAX_DEPTH`] is written as a line
-//! of its own and replaced by `...`; lines stop at [`MAX_LINE`] bytes; and the whole file
-//! replays at most [`WORK_PER_BYTE`] instructions per byte, since marshal lets thousands
-//! of code objects share one long instruction string.
+//! An expression nested deeper than [`MAX_DEPTH`] is written as a line of its own and
+//! replaced by `...`, and the whole file replays at most [`WORK_PER_BYTE`] instructions
+//! per byte, since marshal lets thousands of code objects share one long instruction
+//! string. What each instruction does is in `step`.
 
+mod step;
+
+use super::Op;
+use super::expr::{Arg, Expr, Node, Value};
 use super::pyc::{Code, Obj, Version};
-use super::{Op, Seq};
-use crate::view::{LineNote, View, quoted};
-use std::collections::HashSet;
+use crate::view::{LineNote, View};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-const MAX_LINE: usize = 256 * 1024;
 const MAX_DEPTH: u32 = 32;
 const MAX_STACK: usize = 1024;
+/// Unknown operands supplied at most when an instruction takes more than the stack has.
+const MISSING_OPERANDS: usize = 8;
+/// Values one unpacking pushes at most: real code unpacks a few.
+const MAX_UNPACKED: usize = 256;
 const WORK_PER_BYTE: usize = 4;
-/// String constants longer than this are written in full only the first time.
-const REPEATED_LITERAL: usize = 1024;
+/// Expression nodes the replay makes at most per byte of the file (unpacking makes many
+/// per instruction).
+const NODES_PER_BYTE: usize = 4;
+/// Forward jumps whose stacks are kept at once, and the deepest stack kept.
+const MAX_JUMPS: usize = 1024;
+const MAX_CARRIED_STACK: usize = 32;
+/// Keyword arguments named at most in one call.
+const MAX_KEYWORDS: usize = 256;
 /// Distinct names kept for the comparison with a source file.
 const MAX_NAMES: usize = 65_536;
+/// Names the compiler assigns in every class body, to constants or to names.
+const CLASS_BOOKKEEPING: [&str; 5] = [
+    "__module__",
+    "__qualname__",
+    "__firstlineno__",
+    "__static_attributes__",
+    "__classcell__",
+];
 /// Items a list, set or dict grows to by extension; past it, further items are not added.
 const MAX_ITEMS: usize = 4096;
-
-type Value = Rc<Node>;
-
-struct Node {
-    expr: Expr,
-    /// Whether the expression holds a call: such an expression is written even when the
-    /// stack it is on is thrown away.
-    calls: bool,
-    depth: u32,
-}
-
-enum Arg {
-    Positional(Value),
-    Keyword(String, Value),
-    Star(Value),
-    StarStar(Value),
-}
-
-enum Expr {
-    /// The marker `PUSH_NULL` and method loads leave below a callable.
-    Null,
-    /// An operand the replay does not know (after a reset, or pushed by an exception).
-    Unknown,
-    Const(Rc<Obj>),
-    Name(String),
-    Attr(Value, String),
-    Call(Value, Vec<Arg>),
-    Binary(&'static str, Value, Value),
-    Unary(&'static str, Value),
-    Subscript(Value, Value),
-    Slice(Vec<Value>),
-    Seq(Seq, Vec<Value>),
-    Dict(Vec<(Value, Value)>),
-    /// An f-string: its constant parts and `Formatted` values in order.
-    FString(Vec<Value>),
-    Formatted(Value),
-    /// A module `IMPORT_NAME` loaded; `true` when it was imported whole (`import a.b`,
-    /// `import a.b as c`), not for `from a.b import ...`.
-    Import(String, bool),
-    From(String, String),
-    /// The `__exit__` a `with` statement calls when its block ends.
-    WithExit,
-    Function(String),
-    /// The value a `for` loop takes on each turn.
-    Item,
-    /// An iterable unpacked into a list or call (`*`), or a mapping into a dict (`**`).
-    Starred(&'static str, Value),
-}
-
-impl Node {
-    fn new(expr: Expr) -> Value {
-        let children: Vec<&Value> = match &expr {
-            Expr::Attr(a, _) | Expr::Unary(_, a) | Expr::Formatted(a) | Expr::Starred(_, a) => {
-                vec![a]
-            }
-            Expr::Binary(_, a, b) | Expr::Subscript(a, b) => vec![a, b],
-            Expr::Call(callee, args) => std::iter::once(callee)
-                .chain(args.iter().map(|arg| match arg {
-                    Arg::Positional(v) | Arg::Keyword(_, v) | Arg::Star(v) | Arg::StarStar(v) => v,
-                }))
-                .collect(),
-            Expr::Slice(items) | Expr::Seq(_, items) | Expr::FString(items) => {
-                items.iter().collect()
-            }
-            Expr::Dict(pairs) => pairs.iter().flat_map(|(k, v)| [k, v]).collect(),
-            _ => Vec::new(),
-        };
-        let calls = matches!(expr, Expr::Call(..)) || children.iter().any(|c| c.calls);
-        let depth = 1 + children.iter().map(|c| c.depth).max().unwrap_or(0);
-        Rc::new(Node { expr, calls, depth })
-    }
-
-    fn is(&self, test: fn(&Expr) -> bool) -> bool {
-        test(&self.expr)
-    }
-
-    /// Whether a statement of this expression alone says nothing: a name, a constant, a
-    /// marker.
-    fn trivial(&self) -> bool {
-        matches!(
-            self.expr,
-            Expr::Null
-                | Expr::Unknown
-                | Expr::Const(_)
-                | Expr::Name(_)
-                | Expr::Item
-                | Expr::Import(..)
-                | Expr::From(..)
-                | Expr::WithExit
-                | Expr::Function(_)
-        )
-    }
-
-    fn render(&self, out: &mut String, written: &mut HashSet<usize>) {
-        if out.len() >= MAX_LINE {
-            return;
-        }
-        match &self.expr {
-            Expr::Null => {}
-            Expr::Unknown => out.push('?'),
-            Expr::Item => out.push('_'),
-            Expr::Const(object) => render_const(object, out, written),
-            Expr::Name(name) => out.push_str(name),
-            Expr::Attr(object, name) => {
-                object.render(out, written);
-                if !object.is(|e| matches!(e, Expr::Null)) {
-                    out.push('.');
-                }
-                out.push_str(name);
-            }
-            Expr::Call(callee, args) => {
-                callee.render(out, written);
-                out.push('(');
-                for (i, arg) in args.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    match arg {
-                        Arg::Positional(v) => v.render(out, written),
-                        Arg::Keyword(name, v) => {
-                            out.push_str(name);
-                            out.push('=');
-                            v.render(out, written);
-                        }
-                        Arg::Star(v) => {
-                            out.push('*');
-                            v.render(out, written);
-                        }
-                        Arg::StarStar(v) => {
-                            out.push_str("**");
-                            v.render(out, written);
-                        }
-                    }
-                    if out.len() >= MAX_LINE {
-                        break;
-                    }
-                }
-                out.push(')');
-            }
-            Expr::Binary(op, a, b) => {
-                out.push('(');
-                a.render(out, written);
-                out.push(' ');
-                out.push_str(op);
-                out.push(' ');
-                b.render(out, written);
-                out.push(')');
-            }
-            Expr::Unary(op, a) => {
-                out.push_str(op);
-                a.render(out, written);
-            }
-            Expr::Subscript(a, b) => {
-                a.render(out, written);
-                out.push('[');
-                b.render(out, written);
-                out.push(']');
-            }
-            Expr::Slice(items) => render_items(out, "", items, "", ":", written),
-            Expr::Seq(kind, items) => {
-                let (open, close) = match kind {
-                    Seq::Tuple => ("(", if items.len() == 1 { ",)" } else { ")" }),
-                    Seq::List => ("[", "]"),
-                    Seq::Set => ("{", "}"),
-                };
-                render_items(out, open, items, close, ", ", written);
-            }
-            Expr::Dict(pairs) => {
-                out.push('{');
-                for (i, (k, v)) in pairs.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    k.render(out, written);
-                    if !v.is(|e| matches!(e, Expr::Null)) {
-                        out.push_str(": ");
-                        v.render(out, written);
-                    }
-                    if out.len() >= MAX_LINE {
-                        break;
-                    }
-                }
-                out.push('}');
-            }
-            Expr::FString(parts) => {
-                out.push_str("f\"");
-                for part in parts {
-                    match &part.expr {
-                        Expr::Const(object) if matches!(**object, Obj::Str(_)) => {
-                            let Obj::Str(text) = &**object else {
-                                unreachable!()
-                            };
-                            let literal = quoted(&text.replace('{', "{{").replace('}', "}}"));
-                            out.push_str(&literal[1..literal.len() - 1]);
-                        }
-                        Expr::Formatted(value) => {
-                            out.push('{');
-                            value.render(out, written);
-                            out.push('}');
-                        }
-                        _ => {
-                            out.push('{');
-                            part.render(out, written);
-                            out.push('}');
-                        }
-                    }
-                    if out.len() >= MAX_LINE {
-                        break;
-                    }
-                }
-                out.push('"');
-            }
-            Expr::Formatted(value) => {
-                out.push_str("str(");
-                value.render(out, written);
-                out.push(')');
-            }
-            Expr::Import(module, _) => out.push_str(module),
-            Expr::WithExit => out.push_str("__exit__"),
-            Expr::From(module, name) => {
-                out.push_str(module);
-                out.push('.');
-                out.push_str(name);
-            }
-            Expr::Function(name) => out.push_str(name),
-            Expr::Starred(prefix, value) => {
-                out.push_str(prefix);
-                value.render(out, written);
-            }
-        }
-        if out.len() > MAX_LINE {
-            out.truncate(out.floor_char_boundary(MAX_LINE));
-            out.push_str("...");
-        }
-    }
-}
-
-fn render_items(
-    out: &mut String,
-    open: &str,
-    items: &[Value],
-    close: &str,
-    separator: &str,
-    written: &mut HashSet<usize>,
-) {
-    out.push_str(open);
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(separator);
-        }
-        item.render(out, written);
-        if out.len() >= MAX_LINE {
-            break;
-        }
-    }
-    out.push_str(close);
-}
-
-/// A constant as Python source writes it.
-fn render_const(object: &Rc<Obj>, out: &mut String, written: &mut HashSet<usize>) {
-    match &**object {
-        Obj::None => out.push_str("None"),
-        Obj::Bool(true) => out.push_str("True"),
-        Obj::Bool(false) => out.push_str("False"),
-        Obj::Ellipsis => out.push_str("..."),
-        Obj::Int(n) => out.push_str(&n.to_string()),
-        Obj::BigInt => out.push('0'),
-        Obj::Float(f) => out.push_str(&format!("{f:?}")),
-        Obj::Str(text) => {
-            if text.len() > REPEATED_LITERAL && !written.insert(Rc::as_ptr(object) as usize) {
-                let start = &text[..text.floor_char_boundary(48)];
-                out.push_str(&quoted(start));
-                out.push_str(&format!(" # again, {} bytes", text.len()));
-            } else {
-                out.push_str(&quoted(text));
-            }
-        }
-        Obj::Bytes(bytes) => {
-            out.push_str("b\"");
-            for &b in bytes.iter() {
-                match b {
-                    b'"' => out.push_str("\\\""),
-                    b'\\' => out.push_str("\\\\"),
-                    0x20..=0x7e => out.push(b as char),
-                    _ => out.push_str(&format!("\\x{b:02x}")),
-                }
-                if out.len() >= MAX_LINE {
-                    break;
-                }
-            }
-            out.push('"');
-        }
-        Obj::Tuple(items) | Obj::List(items) | Obj::Set(items) => {
-            let (open, close) = match &**object {
-                Obj::Tuple(_) if items.len() == 1 => ("(", ",)"),
-                Obj::Tuple(_) => ("(", ")"),
-                Obj::List(_) => ("[", "]"),
-                _ => ("{", "}"),
-            };
-            out.push_str(open);
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                render_const(item, out, written);
-                if out.len() >= MAX_LINE {
-                    break;
-                }
-            }
-            out.push_str(close);
-        }
-        Obj::Dict(pairs) => {
-            out.push('{');
-            for (i, (k, v)) in pairs.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                render_const(k, out, written);
-                out.push_str(": ");
-                render_const(v, out, written);
-                if out.len() >= MAX_LINE {
-                    break;
-                }
-            }
-            out.push('}');
-        }
-        Obj::Code(code) => out.push_str(&code.name),
-        Obj::Other(what) => out.push_str(what),
-    }
-}
 
 /// Writes `module` and every code object nested in it, each under a header naming it.
 pub(super) fn write(
     module: &Rc<Code>,
     version: Version,
-    ops: &[Op; 256],
+    (ops, caches): (&[Op; 256], &[u8; 256]),
     file_len: usize,
     view: &mut View,
 ) {
     let mut budget = file_len.saturating_mul(WORK_PER_BYTE);
-    let mut seen = HashSet::new();
+    let mut nodes = file_len.saturating_mul(NODES_PER_BYTE).max(1 << 20);
+    // The module runs on import whatever its flags say.
     let mut pending = vec![(module.clone(), module.name.clone(), true)];
     while let Some((code, qualname, on_load)) = pending.pop() {
-        if view.full() || !seen.insert(Rc::as_ptr(&code) as usize) {
-            continue;
+        if view.full() {
+            break;
         }
-        let bytecode = code.bytecode();
-        if bytecode.len() / 2 > budget {
+        // A code object that many others name is written under each of them, as each
+        // runs it; every one costs at least one instruction of the budget, so sharing
+        // cannot multiply the work.
+        let words = (code.bytecode().len() / 2).max(1);
+        if words > budget {
             view.unreadable.push(format!(
                 "{qualname}: not read, the file's instructions exceed {WORK_PER_BYTE} per byte"
             ));
             break;
         }
-        budget -= bytecode.len() / 2;
+        budget -= words;
         for name in code.used_names() {
             if view.names.len() >= MAX_NAMES {
                 break;
@@ -392,71 +84,125 @@ pub(super) fn write(
         } else {
             view.method(&qualname);
         }
-        Replay {
+        let mut made = Made::default();
+        let mut replay = Replay {
             code: &code,
             version,
+            on_load,
             stack: Vec::new(),
             keywords: None,
             view,
             offset: 0,
+            next_offset: 0,
             main_guard_end: None,
+            carried: HashMap::new(),
+            made: &mut made,
+            nodes: &mut nodes,
+        };
+        replay.run(ops, caches);
+        if nodes == 0 {
+            view.unreadable.push(format!(
+                "{qualname}: the replay stopped, the file's expressions exceed {NODES_PER_BYTE} nodes per byte"
+            ));
+            break;
         }
-        .run(ops);
         // Nested code in reverse, so that it is written in the order it is defined.
         let nested: Vec<_> = code.nested().cloned().collect();
         for inner in nested.into_iter().rev() {
             let name = match &inner.qualname {
                 Some(qualname) => qualname.clone(),
-                None if code.is_body() && code.name == "<module>" => inner.name.clone(),
+                None if code.name == "<module>" => inner.name.clone(),
                 None => format!("{qualname}.{}", inner.name),
             };
-            // A comprehension runs where it is written: in a body, on load.
-            let comprehension = matches!(
+            let address = Rc::as_ptr(&inner) as usize;
+            // A class body runs when its class statement does: known by what the code
+            // hands `__build_class__`, not only by flags the file sets. A comprehension
+            // runs where it is written, and a lambda written in a body is called from
+            // there or handed to what calls it (a thread, `atexit`): in a body, either
+            // counts as the body, unless made under `if __name__ == "__main__":`.
+            let inline = matches!(
                 inner.name.as_str(),
-                "<genexpr>" | "<listcomp>" | "<setcomp>" | "<dictcomp>"
+                "<genexpr>" | "<listcomp>" | "<setcomp>" | "<dictcomp>" | "<lambda>"
             );
-            let runs = inner.is_body() || (comprehension && code.is_body());
+            let runs = on_load
+                && !made.guarded.contains(&address)
+                && (made.class_bodies.contains(&address) || inline || inner.is_body());
             pending.push((inner, name, runs));
         }
     }
 }
 
-struct Replay<'c, 'v> {
+/// What a replay saw made of the code objects nested in its code.
+#[derive(Default)]
+struct Made {
+    /// Handed to `__build_class__`: class bodies.
+    class_bodies: HashSet<usize>,
+    /// Made inside a script block (`__main__`).
+    guarded: HashSet<usize>,
+}
+
+struct Replay<'c, 'v, 'g> {
     code: &'c Code,
     version: Version,
+    /// Whether the code runs on import (a module or class body, or code inline in one).
+    on_load: bool,
     stack: Vec<Value>,
     /// The keyword names `KW_NAMES` set for the next call (3.11 and 3.12).
     keywords: Option<Vec<String>>,
     view: &'v mut View,
-    /// The byte offset of the instruction being replayed.
+    /// The byte offset of the instruction being replayed, and of the one after it and
+    /// its cache words.
     offset: usize,
+    next_offset: usize,
     /// Where the block under `if __name__ == "__main__":` ends, inside it: that code
     /// runs when the module is a script, not when it is imported.
     main_guard_end: Option<usize>,
+    /// The stacks forward jumps leave at their targets, by byte offset: the `else` of a
+    /// conditional expression starts from the stack before its condition, and where the
+    /// branches meet, their values are merged.
+    carried: HashMap<usize, Vec<Value>>,
+    /// What became of the nested code objects.
+    made: &'g mut Made,
+    /// Nodes the whole file may still make.
+    nodes: &'g mut usize,
 }
 
-impl Replay<'_, '_> {
-    fn run(&mut self, ops: &[Op; 256]) {
+impl Replay<'_, '_, '_> {
+    fn run(&mut self, ops: &[Op; 256], caches: &[u8; 256]) {
         let code = self.code.bytecode();
+        let words = code.len() / 2;
         let mut extended: u32 = 0;
         let mut dead = false;
-        for (index, word) in code.chunks_exact(2).enumerate() {
-            if self.view.full() {
+        let mut index = 0;
+        while index < words {
+            if self.view.full() || *self.nodes == 0 {
                 return;
             }
+            let (byte, raw) = (code[index * 2], code[index * 2 + 1]);
             self.offset = index * 2;
+            index += 1 + usize::from(caches[usize::from(byte)]);
+            self.next_offset = index * 2;
             if self.main_guard_end.is_some_and(|end| self.offset >= end) {
                 self.main_guard_end = None;
             }
-            let op = ops[usize::from(word[0])];
-            let arg = (extended << 8) | u32::from(word[1]);
+            // Code after a return, a raise or a jump is reached only by a jump: it starts
+            // from the stack the jump left, if one was seen, or from nothing.
+            if let Some(saved) = self.carried.remove(&self.offset) {
+                if dead {
+                    self.flush();
+                    self.stack = saved;
+                    dead = false;
+                } else {
+                    self.merge(saved);
+                }
+            }
+            let op = ops[usize::from(byte)];
+            let arg = (extended << 8) | u32::from(raw);
             if op == Op::ExtendedArg {
                 extended = arg;
                 continue;
             }
             extended = 0;
-            // Code after a return, a raise or a jump is reached only by a jump: the
-            // stack it starts with is not the one left here.
             if dead && op == Op::Nop {
                 continue;
             }
@@ -475,7 +221,46 @@ impl Replay<'_, '_> {
         self.flush();
     }
 
+    /// Where a forward jump at the current instruction goes, if it goes forward: an
+    /// absolute byte offset before 3.10 and an instruction index in 3.10 for absolute
+    /// jumps; a distance from the next instruction (past its cache words) otherwise, in
+    /// bytes before 3.10 and in instructions from 3.10.
+    pub(super) fn forward_target(&self, op: Op, arg: u32) -> Option<usize> {
+        let arg = arg as usize;
+        let unit = if self.version >= 310 { 2 } else { 1 };
+        let relative = op == Op::JumpForward || self.version >= 311;
+        let target = if relative {
+            self.next_offset.checked_add(arg.checked_mul(unit)?)?
+        } else {
+            arg.checked_mul(unit)?
+        };
+        (target > self.offset).then_some(target)
+    }
+
+    /// Leaves the stack for the target of a forward jump, if none is left there yet.
+    pub(super) fn carry(&mut self, target: usize) {
+        if self.stack.len() <= MAX_CARRIED_STACK && self.carried.len() < MAX_JUMPS {
+            self.carried
+                .entry(target)
+                .or_insert_with(|| self.stack.clone());
+        }
+    }
+
+    /// Where two paths meet: each operand that differs becomes `(a or b)`.
+    fn merge(&mut self, other: Vec<Value>) {
+        if other.len() != self.stack.len() {
+            return;
+        }
+        for (i, theirs) in other.into_iter().enumerate() {
+            if !Rc::ptr_eq(&theirs, &self.stack[i]) {
+                let ours = self.stack[i].clone();
+                self.stack[i] = Node::new(Expr::Either(theirs, ours));
+            }
+        }
+    }
+
     fn push(&mut self, expr: Expr) {
+        *self.nodes = self.nodes.saturating_sub(1);
         let node = Node::new(expr);
         if node.depth > MAX_DEPTH {
             self.statement("", &node);
@@ -489,8 +274,12 @@ impl Replay<'_, '_> {
         self.stack.pop().unwrap_or_else(|| Node::new(Expr::Unknown))
     }
 
+    /// The top `n` operands, in push order. Past what the stack holds, a few unknown
+    /// operands stand for the rest: an instruction that claims a thousand operands of
+    /// an empty stack must not make a thousand nodes.
     fn pop_n(&mut self, n: usize) -> Vec<Value> {
-        let mut items: Vec<Value> = (0..n.min(MAX_STACK + 1)).map(|_| self.pop()).collect();
+        let n = n.min(self.stack.len() + MISSING_OPERANDS);
+        let mut items: Vec<Value> = (0..n).map(|_| self.pop()).collect();
         items.reverse();
         items
     }
@@ -549,13 +338,21 @@ impl Replay<'_, '_> {
                 format!("from {module} import {imported}")
             }
             Expr::From(module, imported) => format!("from {module} import {imported} as {name}"),
-            Expr::Function(qualname) if qualname.rsplit('.').next() == Some(name.as_str()) => {
+            Expr::Function(qualname, _) if qualname.rsplit('.').next() == Some(name.as_str()) => {
                 return;
             }
             Expr::Null | Expr::Unknown | Expr::Item => return,
             // A class body's bookkeeping, written by the compiler into every class.
-            _ if name == "__module__" || name == "__qualname__" => return,
-            _ if name == "__doc__" => {
+            _ if CLASS_BOOKKEEPING.contains(&name.as_str()) && value.trivial() => return,
+            // 3.6 to 3.8 write `import a.b as c` as an attribute of the import.
+            Expr::Attr(module, last) if matches!(&module.expr, Expr::Import(m, true) if m.ends_with(&format!(".{last}"))) =>
+            {
+                let Expr::Import(m, _) = &module.expr else {
+                    unreachable!()
+                };
+                format!("import {m} as {name}")
+            }
+            Expr::Const(text) if name == "__doc__" && matches!(**text, Obj::Str(_)) => {
                 self.statement("__doc__ = ", &value);
                 self.view.note_last(LineNote::Data);
                 return;
@@ -581,30 +378,14 @@ impl Replay<'_, '_> {
     }
 
     fn name_const(&self, index: u32) -> Vec<String> {
-        match self.code.constant(index).map(|c| &**c) {
-            Some(Obj::Tuple(items)) => items
-                .iter()
-                .map(|item| match &**item {
-                    Obj::Str(text) => text.clone(),
-                    _ => "_".into(),
-                })
-                .collect(),
-            _ => Vec::new(),
-        }
+        self.code
+            .constant(index)
+            .map_or_else(Vec::new, |c| keyword_list(c))
     }
 
     fn keyword_names(value: &Value) -> Vec<String> {
         match &value.expr {
-            Expr::Const(object) => match &**object {
-                Obj::Tuple(items) => items
-                    .iter()
-                    .map(|item| match &**item {
-                        Obj::Str(text) => text.clone(),
-                        _ => "_".into(),
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            },
+            Expr::Const(object) => keyword_list(object),
             _ => Vec::new(),
         }
     }
@@ -626,6 +407,12 @@ impl Replay<'_, '_> {
 
     /// A call, except a `with` block's exit: the compiler's, not the code's.
     fn push_call(&mut self, callee: Value, args: Vec<Arg>) {
+        if matches!(&callee.expr, Expr::Name(n) if n == "__build_class__")
+            && let Some(Arg::Positional(body)) = args.first()
+            && let Expr::Function(_, address) = body.expr
+        {
+            self.made.class_bodies.insert(address);
+        }
         if callee.is(|e| matches!(e, Expr::WithExit)) {
             self.push(Expr::Unknown);
         } else {
@@ -645,6 +432,7 @@ impl Replay<'_, '_> {
                     args.extend(
                         items
                             .iter()
+                            .take(MAX_ITEMS)
                             .map(|item| Arg::Positional(Node::new(Expr::Const(item.clone())))),
                     );
                 }
@@ -658,7 +446,7 @@ impl Replay<'_, '_> {
                         match &key.expr {
                             Expr::Const(k) if matches!(&**k, Obj::Str(_)) => {
                                 let Obj::Str(name) = &**k else { unreachable!() };
-                                args.push(Arg::Keyword(name.clone(), value.clone()));
+                                args.push(Arg::Keyword(cut_name(name), value.clone()));
                             }
                             Expr::Starred(..) => args.push(Arg::Positional(key.clone())),
                             _ => args.push(Arg::StarStar(keywords.clone())),
@@ -683,378 +471,6 @@ impl Replay<'_, '_> {
             self.code.local(index)
         } else {
             self.code.cell(index)
-        }
-    }
-
-    /// Replays one instruction; whether control never falls through it.
-    fn step(&mut self, op: Op, arg: u32) -> bool {
-        let v = self.version;
-        match op {
-            Op::Nop | Op::ExtendedArg => {}
-            Op::Other => self.flush(),
-            Op::PopTop => {
-                let value = self.pop();
-                if !value.trivial() {
-                    self.statement("", &value);
-                }
-            }
-            Op::RotTwo => self.rotate(2),
-            Op::RotThree => self.rotate(3),
-            Op::RotFour => self.rotate(4),
-            Op::Swap => {
-                let n = self.stack.len();
-                let i = arg as usize;
-                if i >= 2 && i <= n {
-                    self.stack.swap(n - 1, n - i);
-                }
-            }
-            Op::DupTop => self.copy(1),
-            Op::Copy => self.copy(arg as usize),
-            Op::DupTopTwo => {
-                self.copy(2);
-                self.copy(2);
-            }
-            Op::PushNull => self.push(Expr::Null),
-            Op::LoadConst => self.push(self.constant(arg)),
-            Op::ReturnConst => {
-                let value = Node::new(self.constant(arg));
-                self.write_return(value);
-                return true;
-            }
-            Op::LoadName => self.push(Expr::Name(self.code.name_at(arg))),
-            Op::LoadGlobal => {
-                if v >= 311 {
-                    let name = Expr::Name(self.code.name_at(arg >> 1));
-                    let null = arg & 1 != 0;
-                    if null && v < 313 {
-                        self.push(Expr::Null);
-                    }
-                    self.push(name);
-                    if null && v >= 313 {
-                        self.push(Expr::Null);
-                    }
-                } else {
-                    self.push(Expr::Name(self.code.name_at(arg)));
-                }
-            }
-            Op::LoadFast => self.push(Expr::Name(self.code.local(arg))),
-            Op::LoadFastLoadFast => {
-                self.push(Expr::Name(self.code.local(arg >> 4)));
-                self.push(Expr::Name(self.code.local(arg & 15)));
-            }
-            Op::LoadDeref => self.push(Expr::Name(self.deref(arg))),
-            Op::LoadFromDictOrGlobals => {
-                self.pop();
-                self.push(Expr::Name(self.code.name_at(arg)));
-            }
-            Op::LoadFromDictOrDeref => {
-                self.pop();
-                self.push(Expr::Name(self.deref(arg)));
-            }
-            Op::LoadLocals => self.push(Expr::Name("locals()".into())),
-            Op::LoadAssertionError => self.push(Expr::Name("AssertionError".into())),
-            Op::LoadBuildClass => self.push(Expr::Name("__build_class__".into())),
-            Op::StoreName | Op::StoreFast | Op::StoreDeref => {
-                let name = match op {
-                    Op::StoreName => self.code.name_at(arg),
-                    Op::StoreFast => self.code.local(arg),
-                    _ => self.deref(arg),
-                };
-                let value = self.pop();
-                self.store(name, value);
-            }
-            Op::StoreFastStoreFast => {
-                let value = self.pop();
-                self.store(self.code.local(arg >> 4), value);
-                let value = self.pop();
-                self.store(self.code.local(arg & 15), value);
-            }
-            Op::StoreFastLoadFast => {
-                let value = self.pop();
-                self.store(self.code.local(arg >> 4), value);
-                self.push(Expr::Name(self.code.local(arg & 15)));
-            }
-            Op::StoreAttr => {
-                let object = self.pop();
-                let value = self.pop();
-                let mut prefix = String::new();
-                object.render(&mut prefix, &mut self.view.written);
-                prefix.push_str(&format!(".{} = ", self.code.name_at(arg)));
-                self.statement(&prefix, &value);
-            }
-            Op::StoreSubscr => {
-                let key = self.pop();
-                let container = self.pop();
-                let value = self.pop();
-                let target = Node::new(Expr::Subscript(container, key));
-                let mut prefix = String::new();
-                target.render(&mut prefix, &mut self.view.written);
-                prefix.push_str(" = ");
-                self.statement(&prefix, &value);
-            }
-            Op::StoreSlice => {
-                self.pop_n(3);
-                let value = self.pop();
-                if value.calls {
-                    self.statement("", &value);
-                }
-            }
-            Op::DeleteSubscr => {
-                self.pop_n(2);
-            }
-            Op::DeleteAttr => {
-                self.pop();
-            }
-            Op::LoadAttr | Op::LoadMethod => {
-                let (index, method) = if op == Op::LoadMethod {
-                    (arg, true)
-                } else if v >= 312 {
-                    (arg >> 1, arg & 1 != 0)
-                } else {
-                    (arg, false)
-                };
-                let object = self.pop();
-                if method {
-                    self.push(Expr::Null);
-                }
-                self.push(Expr::Attr(object, self.code.name_at(index)));
-            }
-            Op::LoadSuperAttr => {
-                self.pop_n(3);
-                if arg & 1 != 0 {
-                    self.push(Expr::Null);
-                }
-                let zuper = Node::new(Expr::Name("super()".into()));
-                self.push(Expr::Attr(zuper, self.code.name_at(arg >> 2)));
-            }
-            Op::ImportName => {
-                let from = self.pop();
-                self.pop(); // the level of a relative import
-                let whole = matches!(&from.expr, Expr::Const(o) if matches!(**o, Obj::None));
-                self.push(Expr::Import(self.code.name_at(arg), whole));
-            }
-            Op::ImportFrom => {
-                let module = self
-                    .stack
-                    .last()
-                    .cloned()
-                    .unwrap_or_else(|| Node::new(Expr::Unknown));
-                let name = self.code.name_at(arg);
-                match &module.expr {
-                    // `import a.b as c` takes `b` from `a` after importing `a.b`.
-                    Expr::Import(m, true) if m.ends_with(&format!(".{name}")) => {
-                        self.push(Expr::Import(m.clone(), true))
-                    }
-                    Expr::Import(m, _) => self.push(Expr::From(m.clone(), name)),
-                    _ => self.push(Expr::Attr(module.clone(), name)),
-                }
-            }
-            Op::ImportStar => {
-                let module = self.pop();
-                if let Expr::Import(m, _) = &module.expr {
-                    self.view.line(&format!("from {m} import *"));
-                    self.view.note_last(LineNote::Inert);
-                }
-            }
-            Op::CallFunction | Op::Call => {
-                let keywords = if op == Op::Call {
-                    self.keywords.take().unwrap_or_default()
-                } else {
-                    Vec::new()
-                };
-                self.call(arg as usize, keywords);
-            }
-            Op::KwNames => self.keywords = Some(self.name_const(arg)),
-            Op::CallFunctionKw | Op::CallKw => {
-                let names = self.pop();
-                let keywords = Self::keyword_names(&names);
-                self.call(arg as usize, keywords);
-            }
-            Op::CallFunctionEx => self.call_ex(arg),
-            Op::Binary(symbol) => self.binary(symbol),
-            Op::BinaryOperator => self.binary(binary_op(arg)),
-            Op::Compare => self.binary("=="),
-            Op::Unary(symbol) => {
-                let value = self.pop();
-                self.push(Expr::Unary(symbol, value));
-            }
-            Op::BinarySubscr => {
-                let key = self.pop();
-                let container = self.pop();
-                self.push(Expr::Subscript(container, key));
-            }
-            Op::BinarySlice => {
-                let bounds = self.pop_n(2);
-                let container = self.pop();
-                let slice = Node::new(Expr::Slice(bounds));
-                self.push(Expr::Subscript(container, slice));
-            }
-            Op::BuildSlice => {
-                let bounds = self.pop_n(arg as usize);
-                self.push(Expr::Slice(bounds));
-            }
-            Op::Build(kind) => {
-                let items = self.pop_n(arg as usize);
-                self.push(Expr::Seq(kind, items));
-            }
-            Op::BuildMap => {
-                let flat = self.pop_n((arg as usize).saturating_mul(2));
-                let mut flat = flat.into_iter();
-                let mut pairs = Vec::new();
-                while let (Some(k), Some(value)) = (flat.next(), flat.next()) {
-                    pairs.push((k, value));
-                }
-                self.push(Expr::Dict(pairs));
-            }
-            Op::BuildConstKeyMap => {
-                let keys = self.pop();
-                let values = self.pop_n(arg as usize);
-                let keys: Vec<Value> = match &keys.expr {
-                    Expr::Const(object) => match &**object {
-                        Obj::Tuple(items) => items
-                            .iter()
-                            .map(|k| Node::new(Expr::Const(k.clone())))
-                            .collect(),
-                        _ => Vec::new(),
-                    },
-                    _ => Vec::new(),
-                };
-                self.push(Expr::Dict(keys.into_iter().zip(values).collect()));
-            }
-            Op::BuildString => {
-                let parts = self.pop_n(arg as usize);
-                self.push(Expr::FString(parts));
-            }
-            Op::FormatValue => {
-                if arg & 4 != 0 {
-                    self.pop();
-                }
-                let value = self.pop();
-                self.push(Expr::Formatted(value));
-            }
-            Op::FormatSimple => {
-                let value = self.pop();
-                self.push(Expr::Formatted(value));
-            }
-            Op::FormatWithSpec => {
-                self.pop();
-                let value = self.pop();
-                self.push(Expr::Formatted(value));
-            }
-            Op::Extend => self.extend(arg as usize),
-            // A comprehension's element: what it calls is written.
-            Op::Append | Op::MapAdd => {
-                let count = if op == Op::MapAdd { 2 } else { 1 };
-                for value in self.pop_n(count) {
-                    if value.calls {
-                        self.statement("", &value);
-                    }
-                }
-            }
-            Op::MakeFunction => {
-                let extras = if v >= 313 {
-                    0
-                } else {
-                    (arg & 0xF).count_ones() as usize
-                };
-                if v < 311 {
-                    self.pop(); // the qualified name
-                }
-                let code = self.pop();
-                self.pop_n(extras);
-                let function = match &code.expr {
-                    Expr::Const(object) => match &**object {
-                        Obj::Code(inner) => Expr::Function(inner.name.clone()),
-                        _ => Expr::Unknown,
-                    },
-                    _ => Expr::Unknown,
-                };
-                self.push(function);
-            }
-            Op::SetFunctionAttribute => {
-                let function = self.pop();
-                self.pop();
-                self.stack.push(function);
-            }
-            Op::UnpackSequence | Op::UnpackEx => {
-                let count = if op == Op::UnpackEx {
-                    (arg & 0xFF) as usize + (arg >> 8) as usize + 1
-                } else {
-                    arg as usize
-                };
-                let value = self.pop();
-                for index in (0..count.min(MAX_STACK)).rev() {
-                    let index = Node::new(Expr::Name(index.to_string()));
-                    self.push(Expr::Subscript(value.clone(), index));
-                }
-            }
-            Op::ForIter => {
-                let iterable = self.stack.last().cloned();
-                if let Some(iterable) = iterable.filter(|i| !i.trivial()) {
-                    let mut line = String::from("for _ in ");
-                    iterable.render(&mut line, &mut self.view.written);
-                    line.push(':');
-                    self.view.line(&line);
-                }
-                self.push(Expr::Item);
-            }
-            Op::BeforeWith => {
-                let context = self.pop();
-                self.push(Expr::WithExit);
-                self.stack.push(context);
-            }
-            Op::PopJumpIf | Op::JumpIfOrPop => {
-                let condition = self.pop();
-                if !condition.trivial() {
-                    let mut line = String::from("if ");
-                    condition.render(&mut line, &mut self.view.written);
-                    line.push(':');
-                    if op == Op::PopJumpIf
-                        && self.code.is_body()
-                        && self.main_guard_end.is_none()
-                        && line == "if (__name__ == \"__main__\"):"
-                    {
-                        self.main_guard_end = Some(self.jump_target(arg));
-                    }
-                    self.view.line(&line);
-                }
-            }
-            Op::Jump => return true,
-            Op::ReturnValue => {
-                let value = self.pop();
-                self.write_return(value);
-                return true;
-            }
-            Op::Raise => {
-                let values = self.pop_n(arg as usize);
-                match values.first() {
-                    Some(value) => self.statement("raise ", value),
-                    None => self.view.line("raise"),
-                }
-                return true;
-            }
-            Op::Reraise => return true,
-            Op::YieldValue => {
-                let value = self.pop();
-                if !value.trivial() {
-                    self.statement("yield ", &value);
-                }
-                self.push(Expr::Unknown);
-            }
-        }
-        false
-    }
-
-    /// Where a forward conditional jump at the current instruction goes: an absolute
-    /// byte offset before 3.10, an instruction index in 3.10, and from 3.11 a distance
-    /// in instructions from the next one (past the jump's one cache entry in 3.13).
-    fn jump_target(&self, arg: u32) -> usize {
-        let arg = arg as usize;
-        match self.version {
-            ..=309 => arg,
-            310 => arg * 2,
-            311 | 312 => self.offset + 2 + arg * 2,
-            _ => self.offset + 4 + arg * 2,
         }
     }
 
@@ -1107,7 +523,12 @@ impl Replay<'_, '_> {
             (Expr::Seq(kind, items), Expr::Const(object)) => match &**object {
                 Obj::Tuple(more) | Obj::Set(more) | Obj::List(more) => {
                     let mut items = items.clone();
-                    items.extend(more.iter().map(|m| Node::new(Expr::Const(m.clone()))));
+                    let room = MAX_ITEMS.saturating_sub(items.len());
+                    items.extend(
+                        more.iter()
+                            .take(room)
+                            .map(|m| Node::new(Expr::Const(m.clone()))),
+                    );
                     Some(Expr::Seq(*kind, items))
                 }
                 _ => None,
@@ -1141,6 +562,26 @@ impl Replay<'_, '_> {
             self.statement("", &addition);
         }
     }
+}
+
+/// The keyword names a call's constant tuple gives, each cut and at most [`MAX_KEYWORDS`]:
+/// marshal lets one tuple repeat a megabyte string thousands of times.
+fn keyword_list(object: &Obj) -> Vec<String> {
+    match object {
+        Obj::Tuple(items) => items
+            .iter()
+            .take(MAX_KEYWORDS)
+            .map(|item| match &**item {
+                Obj::Str(text) => cut_name(text),
+                _ => "_".into(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn cut_name(text: &str) -> String {
+    text[..text.floor_char_boundary(256)].to_string()
 }
 
 /// The operator of 3.11's `BINARY_OP`, by argument (the in-place forms follow at 13).

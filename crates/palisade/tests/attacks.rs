@@ -303,6 +303,67 @@ fn python_shipped_as_bytecode_is_read_as_python() {
     assert!(text.contains("def now():\nresponse = urllib.request.urlopen(f\"{API}/now?city={city}\", timeout=10)\n"), "{text}");
 }
 
+/// A sourceless module padded with an unused 17 MB constant, past the 16 MB of text read
+/// per file: bytecode is read whole, to a limit of its own, so the code after the padding
+/// is still read. The module is CPython 3.11 bytecode for
+/// `exec(base64.b64decode("..."))`, assembled here word by word.
+#[test]
+fn padding_bytecode_past_the_text_limit_hides_nothing() {
+    fn string(out: &mut Vec<u8>, text: &[u8]) {
+        out.push(b'u');
+        out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        out.extend_from_slice(text);
+    }
+    fn short(out: &mut Vec<u8>, text: &str) {
+        out.extend_from_slice(&[b'z', text.len() as u8]);
+        out.extend_from_slice(text.as_bytes());
+    }
+    let (resume, push_null, load_name, load_attr, load_const) = (151, 2, 101, 106, 100);
+    let (precall, call, pop_top, return_value) = (166, 171, 1, 83);
+    let mut code = vec![
+        resume, 0, push_null, 0, load_name, 0, push_null, 0, load_name, 1,
+    ];
+    code.extend_from_slice(&[load_attr, 2, 0, 0, 0, 0, 0, 0, 0, 0, load_const, 0]);
+    for _ in 0..2 {
+        code.extend_from_slice(&[precall, 1, 0, 0, call, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    }
+    code.extend_from_slice(&[pop_top, 0, load_const, 1, return_value, 0]);
+    let mut pyc = vec![0xA7, 0x0D, b'\r', b'\n'];
+    pyc.extend_from_slice(&[0; 12]);
+    pyc.push(b'c');
+    for field in [0u32, 0, 0, 4, 0] {
+        pyc.extend_from_slice(&field.to_le_bytes());
+    }
+    pyc.push(b's');
+    pyc.extend_from_slice(&(code.len() as u32).to_le_bytes());
+    pyc.extend_from_slice(&code);
+    pyc.extend_from_slice(&[b')', 3]); // constants: the payload, None, the padding
+    string(&mut pyc, b"aW1wb3J0IG9zOyBvcy5zeXN0ZW0oJ2lkJyk=");
+    pyc.push(b'N');
+    string(&mut pyc, &vec![b'#'; 17 << 20]);
+    pyc.extend_from_slice(&[b')', 3]);
+    for name in ["exec", "base64", "b64decode"] {
+        short(&mut pyc, name);
+    }
+    pyc.extend_from_slice(&[b')', 0, b's', 0, 0, 0, 0]); // no locals
+    for name in ["core.py", "<module>", "<module>"] {
+        short(&mut pyc, name);
+    }
+    pyc.extend_from_slice(&1u32.to_le_bytes());
+    pyc.extend_from_slice(&[b's', 0, 0, 0, 0, b's', 0, 0, 0, 0]);
+
+    let dir = temp_dir("padded-pyc");
+    std::fs::create_dir_all(dir.join("fastjsonx")).unwrap();
+    std::fs::write(
+        dir.join("pyproject.toml"),
+        "[project]\nname = \"fastjsonx\"\nversion = \"2.1.0\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("fastjsonx/__init__.py"), "from . import core\n").unwrap();
+    std::fs::write(dir.join("fastjsonx/core.pyc"), &pyc).unwrap();
+    assert_malicious_with(&dir, &["execution/python-exec-decoded"]);
+}
+
 /// Evidence in a binary names the method it was read from, not a line of the binary.
 #[test]
 fn compiled_evidence_names_its_method() {

@@ -32,6 +32,9 @@ pub static COMPILED_VIEW_LIMIT: RuleInfo = RuleInfo {
     attack: Some("T1027.001"),
 };
 
+/// The most of a `.pyc` file read.
+const MAX_BYTECODE: usize = 64 << 20;
+
 impl ContentAnalyser {
     pub(super) fn analyse_compiled(
         &self,
@@ -41,6 +44,17 @@ impl ContentAnalyser {
         context: &FileContext,
         findings: &mut Vec<Finding>,
     ) -> Option<FileScore> {
+        // Bytecode is read whole, to a bound of its own: padding a `.pyc` with an unused
+        // constant past the text limit must not cut off the code after it. The view,
+        // not the file, is what the rules scan.
+        let whole = &file.data[..file.data.len().min(MAX_BYTECODE)];
+        let data = if data.len() < whole.len()
+            && palisade_compiled::format_of(whole) == Some(Format::Pyc)
+        {
+            whole
+        } else {
+            data
+        };
         let view = match palisade_compiled::read(data) {
             Ok(view) => view?,
             Err(error) => {

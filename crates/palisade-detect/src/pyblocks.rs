@@ -82,6 +82,8 @@ pub fn analyse_lines(data: &[u8]) -> Vec<LineInfo> {
                 LineKind::Other
             };
             push(kind, function);
+            // `""").tag(config=True)`: what follows the string's end closes brackets.
+            depth = (depth + brackets).max(0);
             continue;
         }
         if in_string.is_some() {
@@ -355,6 +357,17 @@ fn code_part(text: &[u8]) -> &[u8] {
 
 #[cfg(test)]
 mod tests {
+    /// A string argument spanning lines, closed with its call's bracket on its last line,
+    /// closes the statement: what follows is scoped as before (IPython's traitlets).
+    #[test]
+    fn a_bracket_closed_after_a_multiline_string_ends_the_statement() {
+        let src = b"class Shell:\n    pager = Bool(False, help=\n        \"\"\"\n        Help.\n        \"\"\").tag(config=True)\n\n    def find(self):\n        from urllib.request import urlopen\n        return urlopen(u)\n";
+        let lines = analyse_lines(src);
+        assert_eq!(lines[7].kind, LineKind::Other);
+        assert_eq!(lines[7].function, Some(6));
+        assert_eq!(lines[8].function, Some(6));
+    }
+
     use super::*;
 
     #[test]

@@ -1,14 +1,10 @@
 //! The view of real CPython bytecode, and what hostile `.pyc` bytes do to the reader.
 
+mod common;
+
+use common::{fixture, line_of};
 use palisade_compiled::{Format, LineNote, MAX_VIEW, View, format_of, read};
 use std::time::{Duration, Instant};
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 fn sample() -> Vec<u8> {
     fixture("sample.cpython-311.pyc")
@@ -16,15 +12,6 @@ fn sample() -> Vec<u8> {
 
 /// The CPython versions whose bytecode is read, as their `.pyc` tags spell them.
 const VERSIONS: [&str; 8] = ["36", "37", "38", "39", "310", "311", "312", "313"];
-
-fn line_of(view: &View, wanted: &str) -> u32 {
-    let index = view
-        .text
-        .lines()
-        .position(|line| line == wanted)
-        .unwrap_or_else(|| panic!("no line {wanted:?} in\n{}", view.text));
-    index as u32 + 1
-}
 
 #[test]
 fn bytecode_reads_as_the_python_statements_it_was_compiled_from() {

@@ -1,25 +1,12 @@
 //! The views of real compiled files, and what hostile bytes do to the readers.
 
-use palisade_compiled::{Format, View, format_of, read};
+mod common;
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use common::{fixture, line_of};
+use palisade_compiled::{Format, View, format_of, read};
 
 fn view(name: &str) -> View {
     read(&fixture(name)).unwrap().expect("a compiled format")
-}
-
-fn line_of(view: &View, wanted: &str) -> u32 {
-    let index = view
-        .text
-        .lines()
-        .position(|line| line == wanted)
-        .unwrap_or_else(|| panic!("no line {wanted:?} in\n{}", view.text));
-    index as u32 + 1
 }
 
 #[test]

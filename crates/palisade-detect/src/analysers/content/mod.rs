@@ -20,7 +20,7 @@ use palisade_core::{
     Category, Ecosystem, Evidence, Finding, LineIndex, Package, PackageFile, RuleInfo, Severity,
 };
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 
 /// Bytes of one file that are scanned; the rest of a larger file is not.
@@ -209,6 +209,7 @@ impl ContentAnalyser {
             })
             .collect();
         order.sort_by_key(|&(role, index, _)| (role, index));
+        let mut files_by_path: Option<HashMap<&str, &PackageFile>> = None;
         for (done, &(role, index, language)) in order.iter().enumerate() {
             let file = &package.files[index];
             if Instant::now() >= deadline {
@@ -245,8 +246,16 @@ impl ContentAnalyser {
                 findings,
             ));
             if language == Language::Binary {
-                let source = bytecode_source(&file.path)
-                    .and_then(|path| package.files.iter().find(|f| f.path == path));
+                // Indexed once, when the first cache is met: a package of thousands of
+                // `__pycache__` entries must not search its files for each.
+                let source = bytecode_source(&file.path).and_then(|path| {
+                    files_by_path
+                        .get_or_insert_with(|| {
+                            package.files.iter().map(|f| (f.path.as_str(), f)).collect()
+                        })
+                        .get(path.as_str())
+                        .copied()
+                });
                 scores.extend(self.analyse_compiled(file, data, source, &context, findings));
             }
             // node-gyp hands `<!(node -e "...")` to Node and `<!(python3 -c "...")` to

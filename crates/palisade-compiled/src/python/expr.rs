@@ -313,7 +313,8 @@ fn render_const(object: &Rc<Obj>, out: &mut String, written: &mut HashSet<usize>
         Obj::Bool(false) => out.push_str("False"),
         Obj::Ellipsis => out.push_str("..."),
         Obj::Int(n) => out.push_str(&n.to_string()),
-        Obj::BigInt => out.push('0'),
+        // Over 120 bits (eight marshal digits): not written out, and not written as a number it is not.
+        Obj::BigInt => out.push_str("<big int>"),
         Obj::Float(f) => out.push_str(&format!("{f:?}")),
         Obj::Str(text) => {
             if text.len() > REPEATED_LITERAL && !written.insert(Rc::as_ptr(object) as usize) {
